@@ -1,0 +1,49 @@
+// `cordon <command>`: one binary for the agent, the server, IT's policy tooling and the employee's status.
+import { policyCommand } from './policy-command.ts';
+import { EXIT, UsageError, type Command } from './command.ts';
+
+const COMMANDS: Command[] = [policyCommand];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Cordon keeps banned AI coding CLIs off this machine.
+
+Usage: cordon <command> [options]
+
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run "cordon <command> --help" for a command's options.
+`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-v') {
+    const { version } = (await import('../package.json', { with: { type: 'json' } })).default;
+    process.stdout.write(`${version}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`cordon: unknown command "${name}"\n\n${help()}`);
+    return EXIT.usage;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`cordon ${name}: ${err.message}\n\nUsage:\n${command.usage}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`cordon ${name}: ${(err as Error).message}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,110 @@
+// Schema of one AI-CLI catalog entry (policy/catalog/<id>.yaml). The catalog says what a tool *is*;
+// the policy says what to do about it. Signatures are evidence the matcher can verify cheaply.
+import Type, { type Static } from 'typebox';
+
+const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', description: 'kebab-case identifier' });
+const NonEmpty = Type.String({ minLength: 1 });
+
+export const ByteMarkerSchema = Type.Object(
+  {
+    region: Type.Union([Type.Literal('head'), Type.Literal('tail')], {
+      description: 'where to look: the first or the last `windowBytes` bytes of the file',
+    }),
+    windowBytes: Type.Integer({ minimum: 256, maximum: 16 * 1024 * 1024 }),
+    all: Type.Array(NonEmpty, {
+      minItems: 1,
+      description: 'every one of these UTF-8 strings must occur in the window',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ArgvRuleSchema = Type.Object(
+  {
+    executable: NonEmpty,
+    args: Type.Array(NonEmpty, { minItems: 1, description: 'argv[1..n] must equal these, in order' }),
+  },
+  { additionalProperties: false, description: 'a subcommand of another program, e.g. `gh copilot`' },
+);
+
+export const KnownHashSchema = Type.Object(
+  {
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    version: NonEmpty,
+    platform: NonEmpty,
+    file: NonEmpty,
+  },
+  { additionalProperties: false },
+);
+
+export const SignaturesSchema = Type.Object(
+  {
+    executables: Type.Optional(
+      Type.Array(NonEmpty, { description: 'names it is installed or launched as; a hint, never proof on its own' }),
+    ),
+    npm: Type.Optional(Type.Array(NonEmpty, { description: 'npm package names, including platform packages' })),
+    entryScripts: Type.Optional(
+      Type.Array(NonEmpty, { description: 'package-relative entry scripts run by an interpreter, e.g. bin/codex.js' }),
+    ),
+    pypi: Type.Optional(
+      Type.Object(
+        {
+          packages: Type.Array(NonEmpty, { description: 'distribution names, e.g. aider-chat' }),
+          modules: Type.Array(NonEmpty, { description: 'top-level import names, e.g. aider (python -m aider)' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    homebrew: Type.Optional(
+      Type.Object(
+        {
+          formulae: Type.Optional(Type.Array(NonEmpty)),
+          casks: Type.Optional(Type.Array(NonEmpty)),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    paths: Type.Optional(
+      Type.Array(NonEmpty, {
+        description:
+          'install locations as globs; `~` stands for any user home, `*` for one path segment, `**` for any depth',
+      }),
+    ),
+    argv: Type.Optional(Type.Array(ArgvRuleSchema)),
+    markers: Type.Optional(
+      Type.Array(ByteMarkerSchema, { description: 'byte strings that identify a renamed copy of the binary' }),
+    ),
+    sha256: Type.Optional(Type.Array(KnownHashSchema)),
+  },
+  { additionalProperties: false },
+);
+
+export const CatalogEntrySchema = Type.Object(
+  {
+    id: Id,
+    name: NonEmpty,
+    vendor: NonEmpty,
+    homepage: Type.String({ pattern: '^https://' }),
+    summary: NonEmpty,
+    dataDestinations: Type.Array(NonEmpty, { description: 'API hosts the tool sends prompts and code to' }),
+    redirectEnv: Type.Array(NonEmpty, { description: 'environment variables that redirect where it sends data' }),
+    configPaths: Type.Array(NonEmpty, { description: 'per-user config and state locations (reported, never deleted)' }),
+    signatures: SignaturesSchema,
+    verification: Type.Array(
+      Type.Object(
+        {
+          fact: NonEmpty,
+          how: NonEmpty,
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, description: 'how each fact was confirmed: a real package inspected, or documentation' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type ByteMarker = Static<typeof ByteMarkerSchema>;
+export type ArgvRule = Static<typeof ArgvRuleSchema>;
+export type Signatures = Static<typeof SignaturesSchema>;
+export type CatalogEntry = Static<typeof CatalogEntrySchema>;

@@ -1,0 +1,258 @@
+// Answers "which AI CLI is this file / process?" from signatures, cheapest evidence first:
+// path shape (no I/O) → package manifest (cached per directory) → content markers (cached per inode).
+// File names alone are never evidence: `vim CLAUDE.md`, `grep codex` or a script named `q` stay untouched.
+import type { CompiledTool } from './compiled-policy.ts';
+import type { FileProbe } from './file-probe.ts';
+import { interpreterKind, interpreterTarget, pythonLauncherPackage, stripVersion } from './interpreter-argv.ts';
+import { GlobSet } from './path-glob.ts';
+import type { Identification, ProcessObservation } from './process-observation.ts';
+
+interface MarkerSet {
+  toolId: string;
+  region: 'head' | 'tail';
+  windowBytes: number;
+  needles: Buffer[];
+}
+
+const MAX_MANIFEST_DEPTH = 8;
+const CONTENT_CACHE_LIMIT = 50_000;
+const PY_SCRIPT_HEAD = 2048;
+
+export function basename(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut < 0 ? path : path.slice(cut + 1);
+}
+
+function dirname(path: string): string {
+  const cut = path.lastIndexOf('/');
+  return cut <= 0 ? '/' : path.slice(0, cut);
+}
+
+/** `/proc/pid/exe` of a replaced file reads "/path (deleted)". */
+function stripDeleted(path: string): string {
+  return path.endsWith(' (deleted)') ? path.slice(0, -' (deleted)'.length) : path;
+}
+
+/** The npm package a path lies in, from its last `node_modules/` segment; no I/O. */
+export function npmPackageFromPath(path: string): string | undefined {
+  const at = path.lastIndexOf('/node_modules/');
+  if (at < 0) return undefined;
+  const rest = path.slice(at + '/node_modules/'.length);
+  const first = rest.indexOf('/');
+  if (first < 0) return undefined;
+  if (rest.startsWith('@')) {
+    const second = rest.indexOf('/', first + 1);
+    return second < 0 ? undefined : rest.slice(0, second);
+  }
+  return rest.slice(0, first);
+}
+
+function pythonModuleFromPath(path: string): string | undefined {
+  for (const marker of ['/site-packages/', '/dist-packages/']) {
+    const at = path.lastIndexOf(marker);
+    if (at < 0) continue;
+    const rest = path.slice(at + marker.length);
+    const end = rest.search(/[/.]/);
+    return end < 0 ? rest : rest.slice(0, end);
+  }
+  return undefined;
+}
+
+function homebrewFromPath(path: string): { kind: 'formula' | 'cask'; name: string } | undefined {
+  for (const [marker, kind] of [['/Cellar/', 'formula'], ['/Caskroom/', 'cask']] as const) {
+    const at = path.indexOf(marker);
+    if (at < 0) continue;
+    const rest = path.slice(at + marker.length);
+    const end = rest.indexOf('/');
+    return { kind, name: end < 0 ? rest : rest.slice(0, end) };
+  }
+  return undefined;
+}
+
+/** PyPI names compare case-insensitively with -, _ and . folded (PEP 503). */
+function normalizePypi(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+export class ToolIdentifier {
+  private readonly npm = new Map<string, string>();
+  private readonly pyModules = new Map<string, string>();
+  private readonly pyDists = new Map<string, string>();
+  private readonly brewFormulae = new Map<string, string>();
+  private readonly brewCasks = new Map<string, string>();
+  private readonly hashes = new Map<string, string>();
+  private readonly subcommands = new Map<string, { args: readonly string[]; toolId: string }[]>();
+  private readonly locations: GlobSet<string>;
+  private readonly markers: MarkerSet[] = [];
+  private readonly headWindow: number;
+  private readonly tailWindow: number;
+  private readonly contentCache = new Map<string, Identification | null>();
+
+  constructor(
+    tools: readonly CompiledTool[],
+    private readonly probe: FileProbe,
+  ) {
+    const globs: { glob: string; value: string }[] = [];
+    for (const tool of tools) {
+      const s = tool.signatures;
+      for (const name of s.npm ?? []) this.npm.set(name, tool.id);
+      for (const m of s.pypi?.modules ?? []) this.pyModules.set(m, tool.id);
+      for (const d of s.pypi?.packages ?? []) this.pyDists.set(normalizePypi(d), tool.id);
+      for (const f of s.homebrew?.formulae ?? []) this.brewFormulae.set(f, tool.id);
+      for (const c of s.homebrew?.casks ?? []) this.brewCasks.set(c, tool.id);
+      for (const h of s.sha256 ?? []) this.hashes.set(h.sha256, tool.id);
+      for (const g of s.paths ?? []) globs.push({ glob: g, value: tool.id });
+      for (const rule of s.argv ?? []) {
+        const list = this.subcommands.get(rule.executable) ?? [];
+        list.push({ args: rule.args, toolId: tool.id });
+        this.subcommands.set(rule.executable, list);
+      }
+      for (const m of s.markers ?? [])
+        this.markers.push({ toolId: tool.id, region: m.region, windowBytes: m.windowBytes, needles: m.all.map((t) => Buffer.from(t, 'utf8')) });
+    }
+    this.locations = new GlobSet(globs);
+    this.headWindow = Math.max(0, ...this.markers.filter((m) => m.region === 'head').map((m) => m.windowBytes));
+    this.tailWindow = Math.max(0, ...this.markers.filter((m) => m.region === 'tail').map((m) => m.windowBytes));
+  }
+
+  /** Identifies a process from its executable and argv. Interpreters are judged by what they run, never themselves. */
+  identifyProcess(obs: ProcessObservation): Identification | null {
+    const exe = obs.exe === null ? null : stripDeleted(obs.exe);
+    const base = basename(exe ?? obs.argv[0] ?? '');
+
+    const subs = this.subcommands.get(base);
+    if (subs) {
+      for (const s of subs) if (s.args.every((a, i) => obs.argv[i + 1] === a)) return { toolId: s.toolId, evidence: 'subcommand', detail: `${base} ${s.args.join(' ')}` };
+    }
+
+    const launched = pythonLauncherPackage(base, obs.argv);
+    if (launched !== undefined) return this.launcher(launched, base);
+
+    const kind = interpreterKind(base);
+    if (kind) {
+      const target = interpreterTarget(kind, obs.argv);
+      if (target.launchedPackage) {
+        const hit = this.launcher(target.launchedPackage, base);
+        if (hit) return hit;
+      }
+      if (target.module) {
+        const toolId = this.pyModules.get(target.module);
+        return toolId ? { toolId, evidence: 'python-module', detail: `python -m ${target.module}` } : null;
+      }
+      if (!target.script) return null;
+      let script = target.script;
+      if (!script.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(script)) {
+        const cwd = obs.cwd?.();
+        if (!cwd) return null;
+        script = `${cwd}/${script}`;
+      }
+      return this.identifyFile(script, 'script');
+    }
+    return exe ? this.identifyFile(exe, 'native') : null;
+  }
+
+  private launcher(spec: string, via: string): Identification | null {
+    const name = stripVersion(spec);
+    const toolId = this.npm.get(name) ?? this.pyDists.get(normalizePypi(name));
+    return toolId ? { toolId, evidence: 'launcher', detail: `${via} ${name}` } : null;
+  }
+
+  /**
+   * Identifies an executable or script on disk. The path as given is checked first (a symlink such as
+   * ~/.local/bin/claude is itself an install location), then its real path and content.
+   */
+  identifyFile(path: string, kind: 'native' | 'script'): Identification | null {
+    const given = path.replace(/\\/g, '/');
+    const byPath = this.fromPath(given);
+    if (byPath) return byPath;
+    const real = this.probe.realpath(given);
+    if (real && real !== given) {
+      const byRealPath = this.fromPath(real);
+      if (byRealPath) return byRealPath;
+    }
+    const file = real ?? given;
+    return this.fromManifest(file) ?? this.fromContent(file, kind);
+  }
+
+  private fromPath(path: string): Identification | null {
+    const pkg = npmPackageFromPath(path);
+    if (pkg) {
+      const toolId = this.npm.get(pkg);
+      if (toolId) return { toolId, evidence: 'npm-package', detail: pkg, file: path };
+    }
+    const mod = pythonModuleFromPath(path);
+    if (mod) {
+      const toolId = this.pyModules.get(mod);
+      if (toolId) return { toolId, evidence: 'python-module', detail: mod, file: path };
+    }
+    const brew = homebrewFromPath(path);
+    if (brew) {
+      const toolId = (brew.kind === 'cask' ? this.brewCasks : this.brewFormulae).get(brew.name);
+      if (toolId) return { toolId, evidence: 'homebrew', detail: `${brew.kind} ${brew.name}`, file: path };
+    }
+    const loc = this.locations.match(path);
+    if (loc) return { toolId: loc.value, evidence: 'install-location', detail: loc.glob, file: path };
+    return null;
+  }
+
+  /** A package copied or unpacked outside node_modules still carries its package.json. */
+  private fromManifest(path: string): Identification | null {
+    let dir = dirname(path);
+    for (let depth = 0; depth < MAX_MANIFEST_DEPTH && dir !== '/'; depth++) {
+      const name = this.probe.packageName(dir);
+      if (name !== null) {
+        const toolId = this.npm.get(name);
+        // The nearest named package owns the file; an unrelated one means "not a catalogued tool".
+        return toolId ? { toolId, evidence: 'package-manifest', detail: `${name} (${dir}/package.json)`, file: path } : null;
+      }
+      if (dir.endsWith('/node_modules')) break;
+      dir = dirname(dir);
+    }
+    return null;
+  }
+
+  /** Renamed or copied binaries and scripts, by byte markers; cached per (device, inode, size, mtime). */
+  private fromContent(path: string, kind: 'native' | 'script'): Identification | null {
+    if (this.markers.length === 0 && this.pyModules.size === 0) return null;
+    const st = this.probe.stat(path);
+    if (!st || !st.isFile) return null;
+    const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    const cached = this.contentCache.get(key);
+    if (cached !== undefined) return cached && { ...cached, file: path };
+    const found = this.scanContent(path, kind);
+    if (this.contentCache.size >= CONTENT_CACHE_LIMIT) this.contentCache.clear();
+    this.contentCache.set(key, found);
+    return found && { ...found, file: path };
+  }
+
+  private scanContent(path: string, kind: 'native' | 'script'): Identification | null {
+    const head = this.headWindow || kind === 'script' ? this.probe.read(path, 'head', Math.max(this.headWindow, PY_SCRIPT_HEAD)) : null;
+    if (kind === 'script' && head) {
+      const mod = pythonEntryModule(head);
+      const toolId = mod ? this.pyModules.get(mod) : undefined;
+      if (toolId) return { toolId, evidence: 'python-module', detail: `console script importing ${mod}` };
+    }
+    const tail = this.tailWindow ? this.probe.read(path, 'tail', this.tailWindow) : null;
+    for (const m of this.markers) {
+      const buf = m.region === 'head' ? head : tail;
+      if (!buf) continue;
+      const window = m.region === 'head' ? buf.subarray(0, m.windowBytes) : buf.subarray(Math.max(0, buf.length - m.windowBytes));
+      if (m.needles.every((n) => window.includes(n))) return { toolId: m.toolId, evidence: 'binary-marker', detail: `${m.region} ${m.windowBytes} bytes` };
+    }
+    return null;
+  }
+
+  /** Whether a name is one a catalogued tool is installed as; a hint for inventory, never evidence. */
+  get npmPackages(): ReadonlyMap<string, string> {
+    return this.npm;
+  }
+}
+
+/** The module a pip/pipx/uv console script imports its entry point from: `from aider.main import main`. */
+export function pythonEntryModule(head: Buffer): string | undefined {
+  if (head[0] !== 0x23 /* # */ || head[1] !== 0x21 /* ! */) return undefined;
+  const text = head.toString('utf8');
+  const firstLine = text.slice(0, text.indexOf('\n'));
+  if (!/python/i.test(firstLine)) return undefined;
+  return /^from ([A-Za-z_][A-Za-z0-9_]*)[.\w]* import /m.exec(text)?.[1];
+}
