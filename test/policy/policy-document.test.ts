@@ -157,3 +157,9 @@ test('cordon policy validate: exit 0 with a summary, exit 1 with every problem',
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /cannot read .*nope\.yaml: ENOENT/);
 });
+
+test('the example organisation policy in policy/examples validates', () => {
+  const r = runCordon(['policy', 'validate', 'policy/examples/acme.yaml']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /valid — policy "acme-engineering"/);
+});
