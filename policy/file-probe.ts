@@ -22,7 +22,8 @@ export interface FileProbe {
 const DIR_CACHE_LIMIT = 20_000;
 
 export class NodeFileProbe implements FileProbe {
-  private readonly packageNames = new Map<string, string | null>();
+  // dir → name in its package.json, revalidated by the manifest's mtime so a package copied in later is seen.
+  private readonly packageNames = new Map<string, { name: string | null; mtimeMs: number }>();
 
   stat(path: string): FileStat | null {
     try {
@@ -65,11 +66,18 @@ export class NodeFileProbe implements FileProbe {
   }
 
   packageName(dir: string): string | null {
+    const manifest = `${dir}/package.json`;
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(manifest).mtimeMs;
+    } catch {
+      return null;
+    }
     const cached = this.packageNames.get(dir);
-    if (cached !== undefined) return cached;
+    if (cached && cached.mtimeMs === mtimeMs) return cached.name;
     let name: string | null = null;
     try {
-      const text = readFileSync(`${dir}/package.json`, 'utf8');
+      const text = readFileSync(manifest, 'utf8');
       if (text.length < 1_000_000) {
         const parsed: unknown = JSON.parse(text);
         if (parsed && typeof parsed === 'object' && typeof (parsed as { name?: unknown }).name === 'string')
@@ -79,7 +87,7 @@ export class NodeFileProbe implements FileProbe {
       name = null;
     }
     if (this.packageNames.size >= DIR_CACHE_LIMIT) this.packageNames.clear();
-    this.packageNames.set(dir, name);
+    this.packageNames.set(dir, { name, mtimeMs });
     return name;
   }
 }

@@ -1,8 +1,9 @@
 // Answers "which AI CLI is this file / process?" from signatures, cheapest evidence first:
 // path shape (no I/O) → package manifest (cached per directory) → content markers (cached per inode).
 // File names alone are never evidence: `vim CLAUDE.md`, `grep codex` or a script named `q` stay untouched.
+import { createHash } from 'node:crypto';
 import type { CompiledTool } from './compiled-policy.ts';
-import type { FileProbe } from './file-probe.ts';
+import type { FileProbe, FileStat } from './file-probe.ts';
 import { interpreterKind, interpreterTarget, pythonLauncherPackage, stripVersion } from './interpreter-argv.ts';
 import { GlobSet } from './path-glob.ts';
 import type { Identification, ProcessObservation } from './process-observation.ts';
@@ -16,7 +17,10 @@ interface MarkerSet {
 
 const MAX_MANIFEST_DEPTH = 8;
 const CONTENT_CACHE_LIMIT = 50_000;
+const VERDICT_CACHE_LIMIT = 50_000;
 const PY_SCRIPT_HEAD = 2048;
+// Hashing on the hot path only for small files (custom tools' scripts); big binaries are hashed by inventory.
+const MAX_HOT_HASH_BYTES = 8 * 1024 * 1024;
 
 export function basename(path: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
@@ -87,6 +91,7 @@ export class ToolIdentifier {
   private readonly headWindow: number;
   private readonly tailWindow: number;
   private readonly contentCache = new Map<string, Identification | null>();
+  private readonly verdictCache = new Map<string, Identification | null>();
 
   constructor(
     tools: readonly CompiledTool[],
@@ -162,7 +167,21 @@ export class ToolIdentifier {
    * ~/.local/bin/claude is itself an install location), then its real path and content.
    */
   identifyFile(path: string, kind: 'native' | 'script'): Identification | null {
-    const given = path.replace(/\\/g, '/');
+    const given = path.includes('\\') ? path.replace(/\\/g, '/') : path;
+    const st = this.probe.stat(given);
+    // A file that is not there (or not readable) can still be judged by where it claims to be.
+    if (!st || !st.isFile) return this.fromPath(given);
+    // Verdicts are cached per path *and* file identity: replacing the file at a path invalidates its verdict.
+    const key = `${given}\u0000${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    const cached = this.verdictCache.get(key);
+    if (cached !== undefined) return cached;
+    const found = this.identifyUncached(given, kind, st);
+    if (this.verdictCache.size >= VERDICT_CACHE_LIMIT) this.verdictCache.clear();
+    this.verdictCache.set(key, found);
+    return found;
+  }
+
+  private identifyUncached(given: string, kind: 'native' | 'script', st: FileStat): Identification | null {
     const byPath = this.fromPath(given);
     if (byPath) return byPath;
     const real = this.probe.realpath(given);
@@ -171,7 +190,7 @@ export class ToolIdentifier {
       if (byRealPath) return byRealPath;
     }
     const file = real ?? given;
-    return this.fromManifest(file) ?? this.fromContent(file, kind);
+    return this.fromManifest(file) ?? this.fromContent(file, kind, st);
   }
 
   private fromPath(path: string): Identification | null {
@@ -211,21 +230,28 @@ export class ToolIdentifier {
     return null;
   }
 
-  /** Renamed or copied binaries and scripts, by byte markers; cached per (device, inode, size, mtime). */
-  private fromContent(path: string, kind: 'native' | 'script'): Identification | null {
-    if (this.markers.length === 0 && this.pyModules.size === 0) return null;
-    const st = this.probe.stat(path);
-    if (!st || !st.isFile) return null;
+  /** Renamed or copied binaries and scripts: byte markers, console-script imports, small-file hashes. */
+  private fromContent(path: string, kind: 'native' | 'script', st: FileStat): Identification | null {
+    if (this.markers.length === 0 && this.pyModules.size === 0 && this.hashes.size === 0) return null;
+    // Content is the same for every hard link and copy: cache it per inode, not per path.
     const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
     const cached = this.contentCache.get(key);
     if (cached !== undefined) return cached && { ...cached, file: path };
-    const found = this.scanContent(path, kind);
+    const found = this.scanContent(path, kind, st.size);
     if (this.contentCache.size >= CONTENT_CACHE_LIMIT) this.contentCache.clear();
     this.contentCache.set(key, found);
     return found && { ...found, file: path };
   }
 
-  private scanContent(path: string, kind: 'native' | 'script'): Identification | null {
+  private scanContent(path: string, kind: 'native' | 'script', size: number): Identification | null {
+    if (this.hashes.size > 0 && size <= MAX_HOT_HASH_BYTES) {
+      const whole = this.probe.read(path, 'head', size);
+      if (whole && whole.length === size) {
+        const sha = createHash('sha256').update(whole).digest('hex');
+        const toolId = this.hashes.get(sha);
+        if (toolId) return { toolId, evidence: 'sha256', detail: sha };
+      }
+    }
     const head = this.headWindow || kind === 'script' ? this.probe.read(path, 'head', Math.max(this.headWindow, PY_SCRIPT_HEAD)) : null;
     if (kind === 'script' && head) {
       const mod = pythonEntryModule(head);
@@ -242,7 +268,12 @@ export class ToolIdentifier {
     return null;
   }
 
-  /** Whether a name is one a catalogued tool is installed as; a hint for inventory, never evidence. */
+  /** The tool a full-file SHA-256 belongs to (inventory hashes large binaries off the hot path). */
+  toolForSha256(sha256: string): string | undefined {
+    return this.hashes.get(sha256);
+  }
+
+  /** npm package name → tool id, for inventory's walk of package directories. */
   get npmPackages(): ReadonlyMap<string, string> {
     return this.npm;
   }

@@ -113,3 +113,30 @@ rules:
   assert.equal(m.matchProcess({ ...CLAUDE, exe: '/opt/acme-bot/bin/bot' })?.action, 'audit');
   assert.equal(m.matchProcess({ ...CLAUDE, exe: '/opt/acme-bottle/bin/bot' }), null);
 });
+
+test('a custom tool listed by SHA-256 is recognised under any name, a one-byte change is not', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { createHash } = await import('node:crypto');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'cordon-hash-'));
+  const content = Buffer.from('#!/bin/sh\necho internal bot\n');
+  writeFileSync(join(dir, 'anything'), content, { mode: 0o755 });
+  writeFileSync(join(dir, 'changed'), Buffer.concat([content, Buffer.from(' ')]), { mode: 0o755 });
+  const sha = createHash('sha256').update(content).digest('hex');
+  const p = policy(`
+schemaVersion: 1
+id: h
+name: H
+mode: enforce
+customTools:
+  - { id: bot, name: Bot, sha256: ["${sha}"] }
+rules:
+  - { id: r, tools: [bot], action: block }
+`);
+  const m = new Matcher(p);
+  const d = m.matchProcess({ ...CLAUDE, exe: join(dir, 'anything') });
+  assert.equal(d?.toolId, 'bot');
+  assert.equal(d?.identification.evidence, 'sha256');
+  assert.equal(m.matchProcess({ ...CLAUDE, exe: join(dir, 'changed') }), null);
+});
