@@ -1,0 +1,40 @@
+// Where the agent learns about processes. The Linux fast path polls /proc incrementally; macOS and Windows use
+// their cheapest reliable listing. An event-driven source (Linux proc connector / fanotify, macOS Endpoint
+// Security, Windows ETW) fits the same interface: `poll` then just drains what the events delivered.
+import type { ProcessObservation } from '../../policy/index.ts';
+
+/** What makes a pid this process and not a later one reusing the number. */
+export interface ProcessIdentity {
+  pid: number;
+  startTime: number;
+  exe: string | null;
+}
+
+export interface SeenProcess extends ProcessObservation {
+  /** Short command name as the kernel reports it. */
+  comm: string;
+  /** Controlling terminal, as a device path (e.g. /dev/pts/3), when the process has one. */
+  tty?: string;
+  /** The terminal's device number as the kernel reports it, to check the device path before writing to it. */
+  ttyNr?: number;
+  /** True when this is a re-report: the pid was seen before and has since exec'd another program. */
+  execed?: boolean;
+}
+
+export interface ProcessSource {
+  readonly kind: string;
+  /** Processes that appeared or exec'd since the previous call. The first call reports every process. */
+  poll(): Promise<SeenProcess[]>;
+  /** A fresh read of the pid's identity, for verification right before a signal; null when it is gone. */
+  identity(pid: number): Promise<ProcessIdentity | null>;
+  /** Current descendants of a pid (children first-level first), refreshed from the system. */
+  descendants(pid: number): Promise<ProcessIdentity[]>;
+  /** Parent pid as last known, for ancestry checks. */
+  parentOf(pid: number): number | undefined;
+  /** Number of processes currently known. */
+  readonly size: number;
+}
+
+export function sameProcess(a: ProcessIdentity, b: ProcessIdentity | null): boolean {
+  return b !== null && a.pid === b.pid && a.startTime === b.startTime && (a.exe === null || a.exe === b.exe);
+}
