@@ -1,0 +1,142 @@
+// The watcher loop: every tick, the processes that appeared (or exec'd) are matched against the policy once,
+// and the policy's verdict is carried out — stop, warn, or record — within the agent's scope only.
+import { randomUUID } from 'node:crypto';
+import { localeFromEnv, type Decision, type Matcher } from '../../policy/index.ts';
+import type { AgentEvent, AgentEventType } from '../status-types.ts';
+import { readEnviron } from '../process/proc-fs.ts';
+import type { ProcessSource, SeenProcess } from '../process/process-source.ts';
+import type { UserDirectory } from '../process/user-directory.ts';
+import type { ProcessStopper } from './process-stopper.ts';
+import { composeNotice, writeNotice, type NoticeKind } from './terminal-notice.ts';
+
+export interface GuardScope {
+  /** Only processes of this uid (a user agent enforces on its own user's processes only). */
+  uid?: number;
+  /** Only descendants of this pid (tests, and trying Cordon out in one terminal). */
+  underPid?: number;
+}
+
+export interface GuardOptions {
+  source: ProcessSource;
+  stopper: ProcessStopper;
+  matcher: () => Matcher;
+  users: UserDirectory;
+  scope: GuardScope;
+  record: (event: AgentEvent) => void;
+  onError: (err: unknown) => void;
+}
+
+const ARGV_MAX_ITEMS = 32;
+const ARGV_MAX_CHARS = 512;
+
+export class ProcessGuard {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private ticking: Promise<void> = Promise.resolve();
+  /** Health figures for status. */
+  lastTickAt: number | undefined;
+  processesSeen = 0;
+
+  constructor(private readonly o: GuardOptions) {}
+
+  start(intervalMs: number): void {
+    this.running = true;
+    const loop = () => {
+      if (!this.running) return;
+      this.ticking = this.tick()
+        .catch((err: unknown) => this.o.onError(err))
+        .finally(() => {
+          // Scheduled after the tick ends, so a slow tick can never overlap the next.
+          if (this.running) this.timer = setTimeout(loop, intervalMs);
+        });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.ticking;
+  }
+
+  /** One pass: poll, match, act. Public for `cordon check` and tests. */
+  async tick(): Promise<void> {
+    const seen = await this.o.source.poll();
+    this.lastTickAt = Date.now();
+    if (!seen.length) return;
+    const matcher = this.o.matcher();
+    const handled = new Set<number>();
+    for (const p of seen) {
+      this.processesSeen++;
+      if (handled.has(p.pid) || !this.inScope(p)) continue;
+      const user = this.o.users.nameOf(p.uid);
+      const decision = matcher.matchProcess({ ...p, user });
+      if (!decision || decision.action === 'allow') continue;
+      for (const pid of await this.act(p, user, decision)) handled.add(pid);
+    }
+  }
+
+  inScope(p: SeenProcess): boolean {
+    if (p.pid === process.pid) return false;
+    const { uid, underPid } = this.o.scope;
+    if (uid !== undefined && p.uid !== uid) return false;
+    if (underPid !== undefined) {
+      let pid: number | undefined = p.ppid;
+      for (let hops = 0; pid !== undefined && pid > 1 && hops < 256; hops++) {
+        if (pid === underPid) return true;
+        pid = this.o.source.parentOf(pid);
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /** Carries out a decision; returns the pids it stopped, so the same tick does not act on them twice. */
+  private async act(p: SeenProcess, user: string | undefined, d: Decision): Promise<number[]> {
+    const enforce = d.mode === 'enforce';
+    if (d.action === 'block' && enforce) {
+      const outcome = await this.o.stopper.stopTree({ pid: p.pid, startTime: p.startTime, exe: p.exe }, () => this.notify(p, d, 'blocked'));
+      const gone = outcome.spared.find((s) => s.pid === p.pid);
+      if (!outcome.stopped && gone?.why === 'already gone') return []; // exited by itself before we got to it
+      this.emit(outcome.stopped ? 'block' : 'block-failed', p, user, d, {
+        children: outcome.killed.length - (outcome.stopped ? 1 : 0),
+        ...(outcome.stopped ? {} : { why: gone?.why ?? 'unknown' }),
+      });
+      return outcome.killed.map((k) => k.pid);
+    }
+    if (d.action === 'block') this.emit('would-block', p, user, d, {});
+    else if (d.action === 'warn') {
+      this.notify(p, d, 'warned');
+      this.emit('warn', p, user, d, {});
+    } else this.emit('audit', p, user, d, {});
+    return [];
+  }
+
+  private notify(p: SeenProcess, d: Decision, kind: NoticeKind): void {
+    if (!p.tty) return;
+    const locale = localeFromEnv(readEnviron(p.pid, ['LC_ALL', 'LC_MESSAGES', 'LANG']));
+    writeNotice(p.tty, p.ttyNr, composeNotice(d, kind, locale));
+  }
+
+  private emit(type: AgentEventType, p: SeenProcess, user: string | undefined, d: Decision, detail: Record<string, string | number | boolean>): void {
+    const verb = { block: 'stopped', 'block-failed': 'could not stop', 'would-block': 'would have stopped (monitor mode)', warn: 'warned about', audit: 'recorded' }[type as string] ?? type;
+    this.o.record({
+      id: randomUUID(),
+      type,
+      at: new Date().toISOString(),
+      toolId: d.toolId,
+      toolName: d.toolName,
+      pid: p.pid,
+      ppid: p.ppid,
+      processStartTime: p.startTime,
+      exe: p.exe ?? undefined,
+      argv: p.argv.slice(0, ARGV_MAX_ITEMS).map((a) => (a.length > ARGV_MAX_CHARS ? `${a.slice(0, ARGV_MAX_CHARS)}…` : a)),
+      user,
+      tty: p.tty,
+      ruleId: d.ruleId ?? undefined,
+      evidence: `${d.identification.evidence}: ${d.identification.detail}`,
+      message: `${verb} ${d.toolName} (pid ${p.pid}${user ? `, user ${user}` : ''})`,
+      detail: { mode: d.mode, action: d.action, ...detail },
+    });
+  }
+}
