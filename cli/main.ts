@@ -1,8 +1,9 @@
 // `cordon <command>`: one binary for the agent, the server, IT's policy tooling and the employee's status.
+import { agentCommand } from './agent-command.ts';
 import { policyCommand } from './policy-command.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
-const COMMANDS: Command[] = [policyCommand];
+const COMMANDS: Command[] = [agentCommand, policyCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,222 @@
+// The agent: holds the policy in force, runs the process guard, records events, serves the local status API
+// and runs the periodic jobs. `cordon agent` runs it as a service; the tray and `cordon start` run it
+// in-process as the current user when no service is installed.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import cron, { type ScheduledTask } from 'node-cron';
+import {
+  builtInCatalog,
+  builtInPolicy,
+  compilePolicy,
+  Matcher,
+  parsePolicy,
+  policyDigest,
+  type CompiledPolicy,
+  type Mode,
+} from '../policy/index.ts';
+import type { Logger } from './agent-log.ts';
+import type { AgentScope } from './agent-paths.ts';
+import { ProcessGuard } from './enforcement/process-guard.ts';
+import { ProcessStopper } from './enforcement/process-stopper.ts';
+import { ancestorsOf } from './process/ancestry.ts';
+import { createProcessSource } from './process/create-process-source.ts';
+import type { ProcessSource } from './process/process-source.ts';
+import { UserDirectory } from './process/user-directory.ts';
+import { RecentEvents } from './recent-events.ts';
+import { restrictedTools } from './restricted-tools.ts';
+import { StatusServer, type StatusApiAnswer } from './status-server.ts';
+import { STATUS_API_VERSION, type AgentEvent, type AgentStatus, type ExceptionRequestInput, type PolicyInfo } from './status-types.ts';
+
+export interface AgentOptions {
+  stateDir: string;
+  socket: string;
+  scope: AgentScope;
+  /** A local policy file (YAML) instead of the built-in default; re-read when it changes. */
+  policyFile?: string;
+  /** Overrides the policy's mode (an IT-managed setting or `--mode`). */
+  mode?: Mode;
+  /** Enforce only on descendants of this pid. */
+  scopePid?: number;
+  agentVersion: string;
+  log: Logger;
+  /** Called for every recorded event (the tray's notifications when in-process). */
+  onEvent?: (event: AgentEvent) => void;
+}
+
+const POLICY_FILE_CHECK = '*/10 * * * * *'; // every 10 s: a stat, and a re-read only when the file changed
+
+export class AgentRuntime {
+  private policy: CompiledPolicy;
+  private policyInfo: PolicyInfo;
+  private matcher: Matcher;
+  private readonly events: RecentEvents;
+  private readonly users = new UserDirectory();
+  private readonly source: ProcessSource;
+  private readonly guard: ProcessGuard;
+  private readonly server: StatusServer;
+  private readonly jobs: ScheduledTask[] = [];
+  private readonly problems = new Map<string, string>();
+  private policyFileMtime = 0;
+  private readonly startedAt = new Date().toISOString();
+
+  private constructor(private readonly o: AgentOptions) {
+    this.events = new RecentEvents(join(o.stateDir, 'recent-events.json'));
+    const initial = o.policyFile ? this.readPolicyFile(o.policyFile) : { policy: builtInPolicy(), source: 'built-in' as const };
+    this.policy = this.withMode(initial.policy);
+    this.policyInfo = this.infoFor(this.policy, initial.source);
+    this.matcher = new Matcher(this.policy);
+    this.source = createProcessSource();
+    const stopper = new ProcessStopper(this.source, new Set([process.pid, ...ancestorsOf(process.pid)]));
+    this.guard = new ProcessGuard({
+      source: this.source,
+      stopper,
+      matcher: () => this.matcher,
+      users: this.users,
+      scope: { uid: o.scope === 'user' && process.getuid ? process.getuid() : undefined, underPid: o.scopePid },
+      record: (e) => this.record(e),
+      onError: (err) => this.problem('watcher', `process watcher: ${(err as Error).message}`),
+    });
+    this.server = new StatusServer(
+      o.socket,
+      {
+        status: (user) => this.status(user),
+        eventsAfter: (id, limit) => this.events.after(id, limit),
+        sync: () => this.sync(),
+        requestException: (input, user) => this.requestException(input, user),
+      },
+      o.scope === 'machine',
+    );
+  }
+
+  static async start(o: AgentOptions): Promise<AgentRuntime> {
+    const agent = new AgentRuntime(o);
+    agent.events.load();
+    if (agent.events.problem) {
+      agent.problem('state', agent.events.problem);
+      o.log.warn({ problem: agent.events.problem }, 'state file replaced');
+    }
+    await agent.server.listen();
+    agent.guard.start(agent.policy.agent.scanIntervalMs);
+    if (o.policyFile) agent.jobs.push(cron.schedule(POLICY_FILE_CHECK, () => agent.reloadPolicyFile(), { noOverlap: true, name: 'policy-file' }));
+    agent.record({
+      id: crypto.randomUUID(),
+      type: 'agent.started',
+      at: agent.startedAt,
+      message: `agent ${o.agentVersion} started (${o.scope} scope, ${agent.policy.mode} mode, policy ${agent.policyInfo.id} from ${agent.policyInfo.source})`,
+      detail: { scope: o.scope, mode: agent.policy.mode, watcher: agent.source.kind },
+    });
+    o.log.info({ socket: o.socket, stateDir: o.stateDir, scope: o.scope, mode: agent.policy.mode, policy: agent.policyInfo.id, watcher: agent.source.kind }, 'agent started');
+    return agent;
+  }
+
+  async stop(): Promise<void> {
+    for (const job of this.jobs) await job.stop();
+    await this.guard.stop();
+    await this.server.close();
+    this.events.flush();
+    this.o.log.info('agent stopped');
+  }
+
+  /** Records an event: kept for status and the tray, logged, and (when connected) journaled for the server. */
+  record(event: AgentEvent): void {
+    this.events.push(event);
+    if (event.type !== 'agent.started') this.o.log.info({ event }, event.message ?? event.type);
+    this.o.onEvent?.(event);
+  }
+
+  status(user?: string): AgentStatus {
+    return {
+      apiVersion: STATUS_API_VERSION,
+      agentVersion: this.o.agentVersion,
+      pid: process.pid,
+      startedAt: this.startedAt,
+      platform: process.platform,
+      scope: this.o.scope,
+      mode: this.policy.mode,
+      policy: this.policyInfo,
+      sync: { state: 'not-configured' },
+      enrolment: { state: 'not-configured' },
+      queue: { pending: 0, dropped: 0 },
+      restrictedTools: restrictedTools(this.matcher, user),
+      recentEvents: this.events.newestFirst(50),
+      installed: [],
+      exceptionRequests: [],
+      health: {
+        watcher: this.source.kind,
+        scanIntervalMs: this.policy.agent.scanIntervalMs,
+        lastScanAt: this.guard.lastTickAt ? new Date(this.guard.lastTickAt).toISOString() : undefined,
+        processesSeen: this.source.size,
+        problems: [...this.problems.values()],
+      },
+    };
+  }
+
+  private sync(): Promise<StatusApiAnswer> {
+    return Promise.resolve({
+      status: 200,
+      body: { sync: { state: 'not-configured' }, policy: this.policyInfo, enrolment: { state: 'not-configured' }, queue: { pending: 0, dropped: 0 } },
+    });
+  }
+
+  private requestException(input: ExceptionRequestInput, _user: string | undefined): Promise<StatusApiAnswer> {
+    const exceptionUrl = this.policy.exceptionUrl;
+    return Promise.resolve({
+      status: 409,
+      body: {
+        error: 'not-connected',
+        message: `this agent is not connected to a Cordon server, so it cannot file a request for ${input.toolId}${exceptionUrl ? `; ask at ${exceptionUrl}` : '; ask your IT team'}`,
+      },
+    });
+  }
+
+  /** Puts a new policy in force: the next tick matches against it. */
+  applyPolicy(policy: CompiledPolicy, info: PolicyInfo): void {
+    this.policy = this.withMode(policy);
+    this.policyInfo = { ...info, digest: policyDigest(this.policy) };
+    this.matcher = new Matcher(this.policy);
+    this.o.log.info({ policy: info.id, source: info.source, serial: info.serial, mode: this.policy.mode }, 'policy in force');
+  }
+
+  private withMode(policy: CompiledPolicy): CompiledPolicy {
+    return this.o.mode && this.o.mode !== policy.mode ? { ...policy, mode: this.o.mode } : policy;
+  }
+
+  private infoFor(policy: CompiledPolicy, source: PolicyInfo['source']): PolicyInfo {
+    return { id: policy.policyId, name: policy.name, source, serial: null, digest: policyDigest(policy), loadedAt: new Date().toISOString() };
+  }
+
+  private readPolicyFile(file: string): { policy: CompiledPolicy; source: 'file' } {
+    this.policyFileMtime = statSync(file).mtimeMs;
+    const catalog = builtInCatalog();
+    return { policy: compilePolicy(parsePolicy(readFileSync(file, 'utf8'), file, catalog), catalog), source: 'file' };
+  }
+
+  /** A changed policy file is re-read; a broken one is reported and the policy in force stays. */
+  private reloadPolicyFile(): void {
+    const file = this.o.policyFile!;
+    let mtime: number;
+    try {
+      mtime = statSync(file).mtimeMs;
+    } catch (err) {
+      this.problem('policy-file', `policy file ${file}: ${(err as Error).message}; the policy in force stays`);
+      return;
+    }
+    if (mtime === this.policyFileMtime) return;
+    try {
+      const { policy } = this.readPolicyFile(file);
+      this.problems.delete('policy-file');
+      this.applyPolicy(policy, this.infoFor(policy, 'file'));
+      this.record({ id: crypto.randomUUID(), type: 'policy.applied', at: new Date().toISOString(), message: `policy ${policy.policyId} from ${file} in force` });
+    } catch (err) {
+      this.policyFileMtime = mtime;
+      const why = (err as Error).message;
+      this.problem('policy-file', `policy file ${file} was rejected; the policy in force stays. ${why}`);
+      this.record({ id: crypto.randomUUID(), type: 'policy.rejected', at: new Date().toISOString(), message: `policy file ${file} rejected`, detail: { reason: why.slice(0, 2000) } });
+    }
+  }
+
+  private problem(key: string, text: string): void {
+    if (this.problems.get(key) !== text) this.o.log.warn({ problem: text }, key);
+    this.problems.set(key, text);
+  }
+}

@@ -1,0 +1,29 @@
+// The restricted tools as an employee should see them: every catalog tool the policy does not simply allow on
+// this device (for this user), with the policy's reason, alternatives and any exception in force.
+import { fillPlaceholders, type LocalizedText, type Matcher } from '../policy/index.ts';
+import type { RestrictedTool } from './status-types.ts';
+
+export function restrictedTools(matcher: Matcher, user: string | undefined): RestrictedTool[] {
+  const out: RestrictedTool[] = [];
+  for (const tool of matcher.policy.tools) {
+    const d = matcher.decide({ toolId: tool.id, evidence: 'npm-package', detail: 'policy listing' }, user);
+    if (!d || (d.action === 'allow' && !d.exceptionId)) continue;
+    const exception = d.exceptionId ? matcher.policy.exceptions.find((e) => e.id === d.exceptionId) : undefined;
+    const values = { tool: tool.name, vendor: tool.vendor };
+    const reason: LocalizedText = { en: '' };
+    for (const [locale, text] of Object.entries(d.reason)) if (text) reason[locale] = fillPlaceholders(text, values);
+    out.push({
+      toolId: tool.id,
+      name: tool.name,
+      vendor: tool.vendor,
+      action: exception ? (matcher.policy.rules.find((r) => r.id === d.ruleId)?.action ?? d.action) : d.action,
+      installed: d.installed,
+      reason,
+      alternatives: [...d.alternatives],
+      moreInfoUrl: d.moreInfoUrl,
+      exceptionUrl: d.exceptionUrl,
+      ...(exception ? { exception: { id: exception.id, expires: exception.expires } } : {}),
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,53 @@
+// `cordon agent`: the endpoint agent in the foreground, until SIGTERM/SIGINT (a service manager runs it).
+import { createAgentLog } from '../agent/agent-log.ts';
+import { currentScope, defaultAgentPaths } from '../agent/agent-paths.ts';
+import { AgentRuntime } from '../agent/agent-runtime.ts';
+import { AGENT_VERSION } from './agent-version.ts';
+import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
+
+const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-dir DIR] [--socket PATH] [--scope-pid PID]
+      runs the agent until SIGTERM/SIGINT. With no flags: the built-in policy, the per-OS state dir and socket.
+      As root it enforces for every user; as a normal user, on that user's processes only.
+      --scope-pid PID  enforce only on descendants of PID (try Cordon in one terminal; tests)`;
+
+export const agentCommand: Command = {
+  name: 'agent',
+  summary: 'run the endpoint agent (foreground; as a service under systemd/launchd/SCM)',
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = parseFlags(args, {
+      policy: { type: 'string' },
+      mode: { type: 'string' },
+      'state-dir': { type: 'string' },
+      socket: { type: 'string' },
+      'scope-pid': { type: 'string' },
+    });
+    if (positionals.length) throw new UsageError(`unexpected "${positionals[0]}"`);
+    if (values.mode !== undefined && values.mode !== 'enforce' && values.mode !== 'monitor') throw new UsageError('--mode must be enforce or monitor');
+    const scopePid = values['scope-pid'] === undefined ? undefined : Number(values['scope-pid']);
+    if (scopePid !== undefined && (!Number.isInteger(scopePid) || scopePid < 1)) throw new UsageError('--scope-pid must be a process id');
+    const scope = currentScope();
+    const paths = defaultAgentPaths(scope);
+    const log = createAgentLog();
+    const agent = await AgentRuntime.start({
+      stateDir: values['state-dir'] ?? paths.stateDir,
+      socket: values.socket ?? paths.socket,
+      scope,
+      policyFile: values.policy,
+      mode: values.mode as 'enforce' | 'monitor' | undefined,
+      scopePid,
+      agentVersion: AGENT_VERSION,
+      log,
+    });
+    const s = agent.status();
+    process.stdout.write(
+      `cordon agent ${AGENT_VERSION}: ${s.mode === 'enforce' ? 'enforcing' : 'monitoring'} policy "${s.policy.name}" (${s.policy.source}) for ${scope === 'machine' ? 'every user' : 'this user'}${scopePid ? ` under pid ${scopePid}` : ''}; status on ${values.socket ?? paths.socket}\n`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    await agent.stop();
+    return EXIT.ok;
+  },
+};
