@@ -19,7 +19,7 @@ import type { AgentScope } from './agent-paths.ts';
 import { ProcessGuard } from './enforcement/process-guard.ts';
 import { ProcessStopper } from './enforcement/process-stopper.ts';
 import { ancestorsOf } from './process/ancestry.ts';
-import { createProcessSource } from './process/create-process-source.ts';
+import { createProcessSource, type WatcherKind } from './process/create-process-source.ts';
 import type { ProcessSource } from './process/process-source.ts';
 import { UserDirectory } from './process/user-directory.ts';
 import { RecentEvents } from './recent-events.ts';
@@ -37,6 +37,8 @@ export interface AgentOptions {
   mode?: Mode;
   /** Enforce only on descendants of this pid. */
   scopePid?: number;
+  /** The process source; the platform's cheapest by default. */
+  watcher?: WatcherKind;
   agentVersion: string;
   log: Logger;
   /** Called for every recorded event (the tray's notifications when in-process). */
@@ -65,7 +67,7 @@ export class AgentRuntime {
     this.policy = this.withMode(initial.policy);
     this.policyInfo = this.infoFor(this.policy, initial.source);
     this.matcher = new Matcher(this.policy);
-    this.source = createProcessSource();
+    this.source = createProcessSource(o.watcher);
     const stopper = new ProcessStopper(this.source, new Set([process.pid, ...ancestorsOf(process.pid)]));
     this.guard = new ProcessGuard({
       source: this.source,
