@@ -141,7 +141,7 @@ export async function runInventoryPass(o: InventoryPassOptions): Promise<Invento
     const item: InventoryItem = { toolId: f.toolId, name, path: f.root, user: f.user, via: f.via, version: f.version, foundAt, state: d && d.action !== 'allow' ? 'not-allowed' : 'allowed', root: f.root, entries: f.entries, evidence: f.evidence };
     if (o.quarantine && d && shouldQuarantine(d)) {
       try {
-        const m = await o.quarantine.quarantine(quarantineRequest(f, d), (path) => o.matcher.identifier.identifyFile(path, 'script')?.toolId ?? null);
+        const m = await o.quarantine.quarantine(quarantineRequest(f, d), (root) => scanner.verify(root));
         quarantined++;
         event('quarantine', { ...f, name }, `${name} at ${f.root} moved to quarantine (rule ${d.ruleId ?? '-'})`, { quarantineId: m.id, files: m.moves.reduce((n, mv) => n + mv.files.length, 0) });
         items.push({ ...item, state: 'quarantined', quarantineId: m.id });

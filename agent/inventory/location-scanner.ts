@@ -124,6 +124,41 @@ export class LocationScanner {
     }
   }
 
+  /**
+   * Re-identifies a tool's root straight from the disk (no cache), right before quarantine touches it: the root's
+   * install location, its package.json, its Homebrew keg, a module in its site-packages, or the file itself.
+   */
+  verify(root: string): string | null {
+    const st = safeLstat(root);
+    if (!st || st.isSymbolicLink()) return null;
+    const byLocation = this.locationMatch(root);
+    if (byLocation) return byLocation.toolId;
+    if (st.isFile()) return this.identifier.identifyFile(root, 'script')?.toolId ?? null;
+    if (safeLstat(join(root, 'package.json'))?.isFile()) return this.identifier.identifyFile(join(root, 'package.json'), 'script')?.toolId ?? null;
+    const byPath = this.identifier.identifyFile(root, 'native');
+    if (byPath) return byPath.toolId;
+    for (const py of (() => {
+      try {
+        return readdirSync(join(root, 'lib'));
+      } catch {
+        return [];
+      }
+    })()) {
+      const sp = join(root, 'lib', py, 'site-packages');
+      let mods: string[];
+      try {
+        mods = readdirSync(sp);
+      } catch {
+        continue;
+      }
+      for (const mod of mods) {
+        const id = this.identifier.identifyFile(join(sp, mod), 'script');
+        if (id) return id.toolId;
+      }
+    }
+    return null;
+  }
+
   private tick(n = 1): void {
     this.stats.entries += n;
     if (this.stats.entries > this.budget.maxEntries || ((this.stats.entries & 1023) === 0 && Date.now() > this.deadline)) throw new BudgetExceeded();
