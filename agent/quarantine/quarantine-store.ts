@@ -29,7 +29,8 @@ import {
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { syncDirectory, writeFileAtomic, type LocalizedText } from '../../policy/index.ts';
+import { syncDirectory, writeFileAtomic } from '../../policy/atomic-file.ts';
+import type { LocalizedText } from '../../policy/index.ts';
 import { isStubFor, stubScript } from './quarantine-stub.ts';
 import { compareSnapshots, listTree, snapshotTree, type SnapshotEntry } from './tree-snapshot.ts';
 

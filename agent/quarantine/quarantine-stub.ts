@@ -1,7 +1,9 @@
 // What a person finds in place of a quarantined command: a small shell script that says, in their language,
 // that Cordon put the tool in quarantine and why, and exits non-zero. The policy's text is chosen with
 // pickText for every supported locale when the stub is written; the script picks one the way localeFromEnv does.
-import { fillPlaceholders, pickText, type LocalizedText, type SUPPORTED_LOCALES } from '../../policy/index.ts';
+// Imported from their own modules: the stub writer runs in crash-recovery paths that should start fast.
+import { fillPlaceholders, pickText, type SUPPORTED_LOCALES } from '../../policy/localized-text.ts';
+import type { LocalizedText } from '../../policy/index.ts';
 
 export const STUB_MARKER = '# cordon-quarantine-stub';
 export const STUB_EXIT_CODE = 126;
