@@ -44,7 +44,7 @@ class BudgetExceeded extends Error {}
 
 // Directories a home sweep never enters: VCS internals, project dependency trees (global installs are read as
 // locations), and caches that hold nothing runnable.
-const SWEEP_PRUNE = new Set(['node_modules', '.git', '.hg', '.svn', '.cache', '.npm', '.pnpm-store', '.rustup', '.cargo', '.gradle', '.m2', '.Trash', 'Trash', 'Caches', '.venv', 'venv', '__pycache__', 'proc']);
+export const SWEEP_PRUNE: ReadonlySet<string> = new Set(['node_modules', '.git', '.hg', '.svn', '.cache', '.npm', '.pnpm-store', '.rustup', '.cargo', '.gradle', '.m2', '.Trash', 'Trash', 'Caches', '.venv', 'venv', '__pycache__', 'proc']);
 const SWEEP_DEPTH = 8;
 
 function isInside(path: string, root: string): boolean {
