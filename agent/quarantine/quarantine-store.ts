@@ -26,6 +26,7 @@ import {
   symlinkSync,
   unlinkSync,
   utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -83,6 +84,15 @@ export interface RecoveryReport {
 }
 
 const isRoot = () => process.getuid?.() === 0;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function exists(path: string): boolean {
   try {
@@ -169,6 +179,37 @@ export class QuarantineStore {
     if (isRoot()) chownSync(this.dir, 0, 0);
   }
 
+  /**
+   * One process at a time changes the store (the agent's pass and an admin's `cordon quarantine restore` may
+   * overlap). A lock left by a killed process is taken over: its work is what recover() finishes.
+   */
+  private async locked<T>(fn: () => Promise<T>): Promise<T> {
+    this.ensure();
+    const lock = join(this.dir, '.lock');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fd = openSync(lock, 'wx', 0o600);
+        writeFileSync(fd, `${process.pid}\n`);
+        closeSync(fd);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const holder = Number(readFileSync(lock, 'utf8').trim());
+        if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {
+          rmSync(lock, { force: true });
+          continue;
+        }
+        if (attempt >= 100) throw new Error(`the quarantine store ${this.dir} is busy (process ${holder}); try again`, { cause: err });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }
+
   private itemDir(id: string): string {
     if (!/^[a-z0-9-]+$/.test(id)) throw new Error(`"${id}" is not a quarantine id (see cordon quarantine list)`);
     return join(this.dir, id);
@@ -211,7 +252,13 @@ export class QuarantineStore {
    * policy core still recognises as this tool is touched. Commands are moved only when they are symlinks that
    * resolve into the root; the root itself must not be a symlink.
    */
-  async quarantine(req: QuarantineRequest, verify: (root: string) => string | null, now: () => number = Date.now): Promise<QuarantineManifest> {
+  quarantine(req: QuarantineRequest, verify: (root: string) => string | null, now: () => number = Date.now): Promise<QuarantineManifest> {
+    // The stub is a POSIX shell script; Windows needs a .cmd shim, not written yet.
+    if (process.platform === 'win32') return Promise.reject(new Error('quarantine is not supported on Windows yet; the tool is reported only'));
+    return this.locked(() => this.quarantineLocked(req, verify, now));
+  }
+
+  private async quarantineLocked(req: QuarantineRequest, verify: (root: string) => string | null, now: () => number): Promise<QuarantineManifest> {
     const rootSt = lstatSync(req.root);
     if (rootSt.isSymbolicLink()) throw new Error(`${req.root} is a symlink; only the tool's real files are quarantined`);
     const verified = verify(req.root);
@@ -308,7 +355,11 @@ export class QuarantineStore {
    * Restores an item: checks every payload file against the manifest, refuses to overwrite anything that is not
    * Cordon's own stub, then moves everything back with its modes, owners and symlinks and removes the stubs.
    */
-  async restore(id: string): Promise<QuarantineManifest> {
+  restore(id: string): Promise<QuarantineManifest> {
+    return this.locked(() => this.restoreLocked(id));
+  }
+
+  private async restoreLocked(id: string): Promise<QuarantineManifest> {
     const m = this.read(id);
     if (!m) throw new Error(`no quarantined item "${id}" in ${this.dir} (see cordon quarantine list)`);
     if (m.state !== 'done') throw new Error(`item ${id} is ${m.state}; run recovery first (the agent does at start)`);
@@ -359,7 +410,12 @@ export class QuarantineStore {
   }
 
   /** Finishes or rolls back whatever a crash interrupted. Run before the first pass. */
-  async recover(): Promise<RecoveryReport> {
+  recover(): Promise<RecoveryReport> {
+    if (!existsSync(this.dir)) return Promise.resolve({ completed: [], restored: [], rolledBack: [], discarded: [], problems: [] });
+    return this.locked(() => this.recoverLocked());
+  }
+
+  private async recoverLocked(): Promise<RecoveryReport> {
     const report: RecoveryReport = { completed: [], restored: [], rolledBack: [], discarded: [], problems: [] };
     let names: string[];
     try {
