@@ -141,8 +141,32 @@ function copyTree(src: string, dst: string, files: readonly SnapshotEntry[]): vo
   syncDirectory(dirname(dst));
 }
 
-/** Moves a file or tree; across file systems it copies, checks the copy, then removes the original. */
-function moveExact(from: string, to: string, files: readonly SnapshotEntry[], checkCopy: () => Promise<void> | void = () => undefined): Promise<void> | void {
+/**
+ * Removes a tree that has a complete, checked copy elsewhere: renamed aside first (atomic), so the path is
+ * always either the whole original or absent — never half-deleted. A leftover `.cordon-removing` is only ever
+ * a fully copied original.
+ */
+function removeCopied(path: string): void {
+  const aside = `${path}.cordon-removing`;
+  renameSync(path, aside);
+  syncDirectory(dirname(path));
+  rmSync(aside, { recursive: true, force: true });
+}
+
+/** True when `path` holds exactly what `files` describes (content included). */
+async function matches(path: string, files: readonly SnapshotEntry[]): Promise<boolean> {
+  try {
+    return compareSnapshots(files, await snapshotTree(path)).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Moves a file or tree to `to`. Same file system: one rename. Across file systems: copy to `to.partial`, check
+ * the copy against `files`, rename it to `to` (the copy is now complete), then remove the original.
+ */
+async function moveExact(from: string, to: string, files: readonly SnapshotEntry[]): Promise<void> {
   try {
     renameSync(from, to);
     syncDirectory(dirname(to));
@@ -154,15 +178,11 @@ function moveExact(from: string, to: string, files: readonly SnapshotEntry[], ch
   const partial = `${to}.partial`;
   rmSync(partial, { recursive: true, force: true });
   copyTree(from, partial, files);
-  return (async () => {
-    await checkCopy();
-    const problems = compareSnapshots(files, await snapshotTree(partial));
-    if (problems.length) throw new Error(`copy of ${from} differs from the original: ${problems.slice(0, 3).join('; ')}`);
-    renameSync(partial, to);
-    syncDirectory(dirname(to));
-    rmSync(from, { recursive: true, force: true });
-    syncDirectory(dirname(from));
-  })();
+  const problems = compareSnapshots(files, await snapshotTree(partial));
+  if (problems.length) throw new Error(`copy of ${from} differs from the original: ${problems.slice(0, 3).join('; ')}`);
+  renameSync(partial, to);
+  syncDirectory(dirname(to));
+  removeCopied(from);
 }
 
 export class QuarantineStore {
@@ -311,13 +331,15 @@ export class QuarantineStore {
       mkdirSync(payloadDir, { recursive: true, mode: 0o700 });
       for (const mv of m.moves) {
         const to = join(payloadDir, mv.payload);
-        const fromThere = exists(mv.from);
+        rmSync(`${to}.partial`, { recursive: true, force: true });
         if (exists(to)) {
-          // Copy complete; only the original's removal may be left (or it is our stub from a later step).
-          if (fromThere && !this.isOurStub(mv.from, m.id)) rmSync(mv.from, { recursive: true, force: true });
+          // Moved already. A cross-device move may have stopped before removing the original: remove it only
+          // if it is still exactly the original (anything else now at that path is someone's, and stays).
+          rmSync(`${mv.from}.cordon-removing`, { recursive: true, force: true });
+          if (exists(mv.from) && !this.isOurStub(mv.from, m.id) && (await matches(mv.from, mv.files))) removeCopied(mv.from);
           continue;
         }
-        if (!fromThere) throw new Error(`${mv.from} vanished before it could be moved`);
+        if (!exists(mv.from)) throw new Error(`${mv.from} vanished before it could be moved`);
         await moveExact(mv.from, to, mv.files);
       }
       m.state = 'stubbing';
@@ -379,30 +401,30 @@ export class QuarantineStore {
   private async putBack(m: QuarantineManifest): Promise<void> {
     const payloadDir = join(this.itemDir(m.id), 'payload');
     for (const mv of [...m.moves].reverse()) {
-      const from = join(payloadDir, mv.payload);
-      rmSync(`${from}.partial`, { recursive: true, force: true });
+      const payload = join(payloadDir, mv.payload);
       const partialBack = `${mv.from}.cordon-restore.partial`;
-      if (!exists(from)) {
-        // Nothing here: never moved, or already back. A copy-back that had completed is renamed into place.
-        if (exists(partialBack) && !exists(mv.from)) renameSync(partialBack, mv.from);
-        continue;
-      }
+      rmSync(`${payload}.partial`, { recursive: true, force: true });
+      rmSync(`${payload}.cordon-removing`, { recursive: true, force: true });
+      // An original renamed aside just before its removal is whole: it is the tool.
+      if (exists(`${mv.from}.cordon-removing`) && !exists(mv.from)) renameSync(`${mv.from}.cordon-removing`, mv.from);
+      if (!exists(payload)) continue; // never moved, or already back
+      rmSync(partialBack, { recursive: true, force: true });
       if (this.isOurStub(mv.from, m.id)) unlinkSync(mv.from);
       if (exists(mv.from)) {
-        // Back already (a copy-back finished before a crash): the payload is the leftover.
-        rmSync(from, { recursive: true, force: true });
+        // Back already (a copy-back finished, or the original was never removed): the payload is the spare.
+        if (!(await matches(mv.from, mv.files))) throw new Error(`${mv.from} exists and is not what was quarantined; the quarantined copy stays in ${payload}`);
+        removeCopied(payload);
         continue;
       }
       try {
-        renameSync(from, mv.from);
+        renameSync(payload, mv.from);
         syncDirectory(dirname(mv.from));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-        rmSync(partialBack, { recursive: true, force: true });
-        copyTree(from, partialBack, mv.files);
+        copyTree(payload, partialBack, mv.files);
         renameSync(partialBack, mv.from);
         syncDirectory(dirname(mv.from));
-        rmSync(from, { recursive: true, force: true });
+        removeCopied(payload);
       }
     }
     rmSync(this.itemDir(m.id), { recursive: true, force: true });
