@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { runInventoryPass, type InventoryItem } from '../../agent/inventory/inventory-pass.ts';
 import { MountFilter } from '../../agent/inventory/mount-filter.ts';
 import { builtInPolicy, Matcher } from '../../policy/index.ts';
+import { runCordon } from '../support/cli.ts';
 import {
   addLookAlikes,
   installClaudeNative,
@@ -125,5 +126,21 @@ describe('inventory pass', () => {
     assert.equal(tight.events.filter((e) => e.type === 'install-removed').length, 0);
     const full = await pass();
     assert.equal(full.events.length, 0, 'the truncated pass forgot nothing');
+  });
+
+  test('cordon inventory --home lists the same installs, as text and as JSON', () => {
+    const json = runCordon(['inventory', '--json', '--home', alice, '--state-dir', join(root, 'state-cli')]);
+    assert.equal(json.status, 0, json.stderr);
+    const out = JSON.parse(json.stdout) as { installed: { toolId: string; path: string; state: string }[]; stats: { complete: boolean } };
+    assert.equal(out.stats.complete, true);
+    assert.deepEqual(out.installed.map((i) => i.toolId).sort(), ['aider', 'claude-code', 'claude-code', 'gemini-cli']);
+    const text = runCordon(['inventory', '--home', alice, '--state-dir', join(root, 'state-cli')]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /Claude Code 2\.1\.197 {2}not-allowed {2}\(npm-global, /);
+    assert.match(text.stdout, /← .*\/\.npm-global\/bin\/claude/);
+    assert.match(text.stdout, /4 found in \d+ locations/);
+    const bad = runCordon(['inventory', '--home', join(root, 'nope')]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--home .*nope: no such directory/);
   });
 });
