@@ -100,7 +100,7 @@ export async function runInventoryPass(o: InventoryPassOptions): Promise<Invento
   const cache = new InventoryCache(o.stateDir);
   cache.load();
   const scanner = new LocationScanner(o.matcher.identifier, tools, homes, cache, o.mounts ?? new MountFilter(), { ...DEFAULT_INVENTORY_BUDGET, ...o.budget });
-  scanner.scan(locations, o.sweepHomes === false ? [] : homes);
+  await scanner.scan(locations, o.sweepHomes === false ? [] : homes);
   cache.save(scanner.stats.complete);
 
   const events: AgentEvent[] = [];

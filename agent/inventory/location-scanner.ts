@@ -2,7 +2,8 @@
 // finding per installed copy: the tool's root (the package, venv, keg or binary that *is* the tool) and its
 // entry points (the commands people type, which quarantine replaces with a stub). Never follows a symlinked
 // directory, never descends into a project's node_modules, never walks a network mount.
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { Identification, ToolIdentifier } from '../../policy/index.ts';
 import { GlobSet } from '../../policy/path-glob.ts';
@@ -36,6 +37,7 @@ export interface ScanStats {
   entries: number;
   identified: number;
   verdictsReused: number;
+  hashed: number;
   skippedMounts: number;
   complete: boolean;
 }
@@ -46,6 +48,10 @@ class BudgetExceeded extends Error {}
 // locations), and caches that hold nothing runnable.
 export const SWEEP_PRUNE: ReadonlySet<string> = new Set(['node_modules', '.git', '.hg', '.svn', '.cache', '.npm', '.pnpm-store', '.rustup', '.cargo', '.gradle', '.m2', '.Trash', 'Trash', 'Caches', '.venv', 'venv', '__pycache__', 'proc']);
 const SWEEP_DEPTH = 8;
+const YIELD_EVERY_MS = 10;
+// The matcher hashes files up to this size itself; inventory hashes bigger executables up to MAX_HASH_BYTES.
+const HOT_HASH_LIMIT = 8 * 1024 * 1024;
+const MAX_HASH_BYTES = 1024 * 1024 * 1024;
 
 function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
@@ -77,15 +83,18 @@ function safeRealpath(path: string): string | null {
 
 export class LocationScanner {
   readonly findings = new Map<string, Finding>();
-  readonly stats: ScanStats = { locations: 0, dirsRead: 0, dirsReused: 0, entries: 0, identified: 0, verdictsReused: 0, skippedMounts: 0, complete: true };
+  readonly stats: ScanStats = { locations: 0, dirsRead: 0, dirsReused: 0, entries: 0, identified: 0, verdictsReused: 0, hashed: 0, skippedMounts: 0, complete: true };
   private readonly homeGlobs: GlobSet<{ toolId: string; glob: string }>;
   private readonly hints: Set<string>;
   private readonly deadline: number;
   private readonly scanned = new Set<string>();
+  private readonly hasHashes: boolean;
+  private lastYield = Date.now();
+  private readonly hashes = new Map<string, string>();
 
   constructor(
     private readonly identifier: ToolIdentifier,
-    tools: readonly { id: string; signatures: { paths?: readonly string[]; executables?: readonly string[] } }[],
+    tools: readonly { id: string; signatures: { paths?: readonly string[]; executables?: readonly string[]; sha256?: readonly unknown[] } }[],
     homes: readonly UserHome[],
     private readonly cache: InventoryCache,
     private readonly mounts: MountFilter,
@@ -100,11 +109,12 @@ export class LocationScanner {
       }
     this.homeGlobs = new GlobSet(globs);
     this.hints = new Set(tools.flatMap((t) => t.signatures.executables ?? []));
+    this.hasHashes = tools.some((t) => (t.signatures.sha256?.length ?? 0) > 0);
     this.deadline = Date.now() + budget.maxMs;
   }
 
   /** Scans locations (non-command directories first, so commands attach to the tools they point into). */
-  scan(locations: readonly InstallLocation[], sweep: readonly UserHome[]): void {
+  async scan(locations: readonly InstallLocation[], sweep: readonly UserHome[]): Promise<void> {
     const ordered = [...locations.filter((l) => l.shape !== 'bin'), ...locations.filter((l) => l.shape === 'bin')];
     try {
       for (const loc of ordered) {
@@ -115,9 +125,9 @@ export class LocationScanner {
         if (!safeStat(loc.dir)?.isDirectory()) continue;
         this.stats.locations++;
         this.scanned.add(loc.dir);
-        this.read(loc);
+        await this.read(loc);
       }
-      for (const u of sweep) this.sweep(u);
+      for (const u of sweep) await this.sweep(u);
     } catch (err) {
       if (!(err instanceof BudgetExceeded)) throw err;
       this.stats.complete = false;
@@ -164,7 +174,7 @@ export class LocationScanner {
     if (this.stats.entries > this.budget.maxEntries || ((this.stats.entries & 1023) === 0 && Date.now() > this.deadline)) throw new BudgetExceeded();
   }
 
-  private read(loc: InstallLocation): void {
+  private read(loc: InstallLocation): Promise<void> {
     switch (loc.shape) {
       case 'bin':
         return this.readBin(loc.dir, loc, true);
@@ -182,7 +192,8 @@ export class LocationScanner {
   }
 
   /** A directory's entries, from the cache when its inode and mtime are unchanged. */
-  private list(dir: string, keep: (d: Dirent) => 'dir' | 'file' | null): { dirs: string[]; files: string[] } {
+  private async list(dir: string, keep: (d: Dirent) => 'dir' | 'file' | null): Promise<{ dirs: string[]; files: string[] }> {
+    await this.breathe();
     const st = safeStat(dir);
     if (!st?.isDirectory()) return { dirs: [], files: [] };
     const stamp = dirStamp(st);
@@ -211,7 +222,7 @@ export class LocationScanner {
   }
 
   /** The verdict for one path, reused while the path (and what it resolves to) is unchanged. */
-  private identify(path: string, kind: 'native' | 'script'): Identification | null {
+  private async identify(path: string, kind: 'native' | 'script'): Promise<Identification | null> {
     const link = safeLstat(path);
     if (!link) return null;
     const target = link.isSymbolicLink() ? safeStat(path) : link;
@@ -222,9 +233,41 @@ export class LocationScanner {
       return cached.toolId ? { toolId: cached.toolId, evidence: cached.evidence as Identification['evidence'], detail: cached.detail ?? '', file: cached.file } : null;
     }
     this.stats.identified++;
-    const found = this.locationMatch(path) ?? this.identifier.identifyFile(path, kind) ?? (link.isSymbolicLink() ? this.locationMatch(safeRealpath(path)) : null);
+    const found = this.locationMatch(path) ?? this.identifier.identifyFile(path, kind) ?? (link.isSymbolicLink() ? this.locationMatch(safeRealpath(path)) : null) ?? (await this.byHash(path, target));
     this.cache.setVerdict(path, found ? { stamp, toolId: found.toolId, evidence: found.evidence, detail: found.detail, file: found.file } : { stamp, toolId: null });
     return found;
+  }
+
+  /** Lets the agent's process guard run: a pass gives the event loop back every few milliseconds. */
+  private async breathe(): Promise<void> {
+    if (Date.now() - this.lastYield < YIELD_EVERY_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.lastYield = Date.now();
+  }
+
+  /**
+   * Large executables no cheaper evidence identifies are hashed whole, off the matcher's hot path, and compared
+   * with the catalog's known SHA-256s (a renamed copy of a native build that has no byte markers).
+   */
+  private async byHash(path: string, target: Stats | null): Promise<Identification | null> {
+    if (!this.hasHashes || !target?.isFile() || target.size <= HOT_HASH_LIMIT || target.size > MAX_HASH_BYTES) return null;
+    if (process.platform !== 'win32' && (target.mode & 0o111) === 0) return null;
+    // Copies and hard links of one big binary are common (a cask, a versions/ dir, a bin link): hash each inode once.
+    const inode = `${target.dev}:${target.ino}:${target.size}:${target.mtimeMs}`;
+    let sha = this.hashes.get(inode);
+    if (sha === undefined) {
+      const hash = createHash('sha256');
+      try {
+        for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+      } catch {
+        return null;
+      }
+      sha = hash.digest('hex');
+      this.hashes.set(inode, sha);
+      this.stats.hashed++;
+    }
+    const toolId = this.identifier.toolForSha256(sha);
+    return toolId ? { toolId, evidence: 'sha256', detail: sha, file: path } : null;
   }
 
   private locationMatch(path: string | null): Identification | null {
@@ -296,49 +339,49 @@ export class LocationScanner {
     this.findings.set(root, { toolId: id.toolId, root, entries, via: loc.via, user: loc.user, evidence: id.evidence, detail: id.detail, version: versionOf(root, id) });
   }
 
-  private readBin(dir: string, loc: InstallLocation, executablesOnly: boolean): void {
-    const { files } = this.list(dir, (d) => (d.isDirectory() ? null : 'file'));
+  private async readBin(dir: string, loc: InstallLocation, executablesOnly: boolean): Promise<void> {
+    const { files } = await this.list(dir, (d) => (d.isDirectory() ? null : 'file'));
     for (const name of files) {
       const path = join(dir, name);
       const st = safeStat(path);
       if (!st?.isFile()) continue;
       if (executablesOnly && process.platform !== 'win32' && (st.mode & 0o111) === 0) continue;
-      const id = this.identify(path, 'script');
+      const id = await this.identify(path, 'script');
       if (id) this.record(id, path, loc);
     }
   }
 
-  private readPackages(dir: string, loc: InstallLocation): void {
-    const { dirs } = this.list(dir, (d) => (d.isDirectory() || d.isSymbolicLink() ? 'dir' : null));
+  private async readPackages(dir: string, loc: InstallLocation): Promise<void> {
+    const { dirs } = await this.list(dir, (d) => (d.isDirectory() || d.isSymbolicLink() ? 'dir' : null));
     for (const name of dirs) {
       if (name === '.bin') continue;
       const pkgDir = join(dir, name);
       if (name.startsWith('@')) {
-        const scoped = this.list(pkgDir, (d) => (d.isDirectory() || d.isSymbolicLink() ? 'dir' : null));
-        for (const child of scoped.dirs) this.readPackage(join(pkgDir, child), loc);
-      } else this.readPackage(pkgDir, loc);
+        const scoped = await this.list(pkgDir, (d) => (d.isDirectory() || d.isSymbolicLink() ? 'dir' : null));
+        for (const child of scoped.dirs) await this.readPackage(join(pkgDir, child), loc);
+      } else await this.readPackage(pkgDir, loc);
     }
-    if (basename(dir) === 'node_modules') this.readBin(join(dir, '.bin'), { ...loc, shape: 'bin' }, false);
+    if (basename(dir) === 'node_modules') await this.readBin(join(dir, '.bin'), { ...loc, shape: 'bin' }, false);
   }
 
-  private readPackage(pkgDir: string, loc: InstallLocation): void {
+  private async readPackage(pkgDir: string, loc: InstallLocation): Promise<void> {
     const manifest = join(pkgDir, 'package.json');
-    const id = this.identify(manifest, 'script');
+    const id = await this.identify(manifest, 'script');
     if (id) this.record(id, manifest, loc);
   }
 
-  private searchNodeModules(dir: string, loc: InstallLocation, depth: number, childPrefix?: string): void {
+  private async searchNodeModules(dir: string, loc: InstallLocation, depth: number, childPrefix?: string): Promise<void> {
     if (depth < 0) return;
-    const { dirs } = this.list(dir, (d) => (d.isDirectory() && (!childPrefix || d.name.startsWith(childPrefix) || d.name === 'node_modules') ? 'dir' : null));
+    const { dirs } = await this.list(dir, (d) => (d.isDirectory() && (!childPrefix || d.name.startsWith(childPrefix) || d.name === 'node_modules') ? 'dir' : null));
     for (const name of dirs) {
       const child = join(dir, name);
-      if (name === 'node_modules') this.readPackages(child, loc);
-      else if (!name.startsWith('.') || name === '.pnpm') this.searchNodeModules(child, loc, depth - 1);
+      if (name === 'node_modules') await this.readPackages(child, loc);
+      else if (!name.startsWith('.') || name === '.pnpm') await this.searchNodeModules(child, loc, depth - 1);
     }
   }
 
-  private readVenvs(loc: InstallLocation): void {
-    const venvs = this.list(loc.dir, (d) => (d.isDirectory() ? 'dir' : null));
+  private async readVenvs(loc: InstallLocation): Promise<void> {
+    const venvs = await this.list(loc.dir, (d) => (d.isDirectory() ? 'dir' : null));
     for (const venv of venvs.dirs) {
       const venvDir = join(loc.dir, venv);
       const byLocation = this.locationMatch(venvDir);
@@ -348,12 +391,12 @@ export class LocationScanner {
       }
       for (const lib of ['lib', 'Lib']) {
         const libDir = join(venvDir, lib);
-        const pythons = lib === 'Lib' ? ['.'] : this.list(libDir, (d) => (d.isDirectory() && d.name.startsWith('python') ? 'dir' : null)).dirs;
+        const pythons = lib === 'Lib' ? ['.'] : (await this.list(libDir, (d) => (d.isDirectory() && d.name.startsWith('python') ? 'dir' : null))).dirs;
         for (const py of pythons) {
           const sp = join(libDir, py, 'site-packages');
-          const modules = this.list(sp, (d) => (d.isDirectory() && !/\.(dist|egg)-info$|^__pycache__$|^_/.test(d.name) ? 'dir' : null));
+          const modules = await this.list(sp, (d) => (d.isDirectory() && !/\.(dist|egg)-info$|^__pycache__$|^_/.test(d.name) ? 'dir' : null));
           for (const mod of modules.dirs) {
-            const id = this.identify(join(sp, mod), 'script');
+            const id = await this.identify(join(sp, mod), 'script');
             if (id) this.record(id, join(sp, mod), loc);
           }
         }
@@ -361,23 +404,23 @@ export class LocationScanner {
     }
   }
 
-  private readBrew(loc: InstallLocation): void {
-    const { dirs } = this.list(loc.dir, (d) => (d.isDirectory() ? 'dir' : null));
+  private async readBrew(loc: InstallLocation): Promise<void> {
+    const { dirs } = await this.list(loc.dir, (d) => (d.isDirectory() ? 'dir' : null));
     for (const name of dirs) {
       const keg = join(loc.dir, name);
-      const id = this.identify(keg, 'native');
+      const id = await this.identify(keg, 'native');
       if (id) this.record(id, keg, loc);
     }
   }
 
   /** Installer and application directories: location globs on directories, signatures on executables. */
-  private readTree(dir: string, loc: InstallLocation, depth: number): void {
-    const { dirs, files } = this.list(dir, (d) => (d.isDirectory() ? 'dir' : d.isFile() || d.isSymbolicLink() ? 'file' : null));
+  private async readTree(dir: string, loc: InstallLocation, depth: number): Promise<void> {
+    const { dirs, files } = await this.list(dir, (d) => (d.isDirectory() ? 'dir' : d.isFile() || d.isSymbolicLink() ? 'file' : null));
     for (const name of files) {
       const path = join(dir, name);
       const st = safeStat(path);
       if (!st?.isFile() || (process.platform !== 'win32' && (st.mode & 0o111) === 0 && name !== 'package.json')) continue;
-      const id = this.identify(path, name === 'package.json' ? 'script' : 'native');
+      const id = await this.identify(path, name === 'package.json' ? 'script' : 'native');
       if (id) this.record(id, path, loc);
     }
     for (const name of dirs) {
@@ -391,8 +434,8 @@ export class LocationScanner {
         this.record(byLocation, child, loc);
         continue;
       }
-      if (name === 'node_modules') this.readPackages(child, loc);
-      else if (depth > 0) this.readTree(child, loc, depth - 1);
+      if (name === 'node_modules') await this.readPackages(child, loc);
+      else if (depth > 0) await this.readTree(child, loc, depth - 1);
     }
   }
 
@@ -400,9 +443,9 @@ export class LocationScanner {
    * A bounded walk of a home for what the locations miss: a package copied out of node_modules (its
    * package.json), or a catalogued command name somewhere unusual (then verified by content).
    */
-  private sweep(u: UserHome): void {
-    const walk = (dir: string, depth: number): void => {
-      const { dirs, files } = this.list(dir, (d) => {
+  private async sweep(u: UserHome): Promise<void> {
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      const { dirs, files } = await this.list(dir, (d) => {
         if (d.isDirectory()) return SWEEP_PRUNE.has(d.name) ? null : 'dir';
         if ((d.isFile() || d.isSymbolicLink()) && (d.name === 'package.json' || this.hints.has(d.name))) return 'file';
         return null;
@@ -413,7 +456,7 @@ export class LocationScanner {
           const st = safeStat(path);
           if (!st?.isFile() || (st.mode & 0o111) === 0) continue;
         }
-        const id = this.identify(path, 'script');
+        const id = await this.identify(path, 'script');
         if (id) this.record(id, path, { dir: u.home, shape: 'tree', via: 'home', user: u.user, home: u.home });
       }
       if (depth <= 0) return;
@@ -424,10 +467,10 @@ export class LocationScanner {
           this.stats.skippedMounts++;
           continue;
         }
-        walk(child, depth - 1);
+        await walk(child, depth - 1);
       }
     };
-    if (!this.mounts.skips(u.home)) walk(u.home, SWEEP_DEPTH);
+    if (!this.mounts.skips(u.home)) await walk(u.home, SWEEP_DEPTH);
   }
 }
 

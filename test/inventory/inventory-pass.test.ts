@@ -1,12 +1,14 @@
 // Inventory over temp homes holding the real npm packages and catalog-faithful pipx/uv/Homebrew layouts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runInventoryPass, type InventoryItem } from '../../agent/inventory/inventory-pass.ts';
 import { MountFilter } from '../../agent/inventory/mount-filter.ts';
 import { builtInPolicy, Matcher } from '../../policy/index.ts';
+import { loadMatcher } from '../../cli/inventory-command.ts';
 import { runCordon } from '../support/cli.ts';
 import {
   addLookAlikes,
@@ -142,5 +144,25 @@ describe('inventory pass', () => {
     const bad = runCordon(['inventory', '--home', join(root, 'nope')]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--home .*nope: no such directory/);
+  });
+
+  test('a large renamed native build is found by its whole-file SHA-256 (hashed once, then cached)', async () => {
+    const content = Buffer.alloc(12 * 1024 * 1024, 0x5a);
+    content.write('internal agent build 7', 0);
+    const sha = createHash('sha256').update(content).digest('hex');
+    const dir = join(bob, 'tools');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'helper'), content, { mode: 0o755 });
+    writeFileSync(join(dir, 'helper-changed'), Buffer.concat([content, Buffer.from('!')]), { mode: 0o755 });
+    const policyFile = join(root, 'hash-policy.yaml');
+    writeFileSync(policyFile, `schemaVersion: 1\nid: h\nname: H\nmode: enforce\ncustomTools:\n  - { id: acme-agent, name: ACME agent, sha256: ["${sha}"] }\nrules:\n  - { id: r, tools: [acme-agent], action: block }\n`);
+    const hashMatcher = loadMatcher(policyFile);
+    const options = { stateDir: join(root, 'state-hash'), matcher: hashMatcher, homes: homes(), machine: false, sweepHomes: false, env: { PATH: dir } };
+    const r = await runInventoryPass(options);
+    assert.deepEqual(r.items.map((i) => [i.toolId, i.root, i.evidence]), [['acme-agent', join(dir, 'helper'), 'sha256']]);
+    assert.ok(r.stats.hashed >= 2, 'both candidates hashed (and the big binaries the custom policy does not know)');
+    const again = await runInventoryPass(options);
+    assert.equal(again.stats.hashed, 0);
+    assert.equal(again.items.length, 1);
   });
 });
