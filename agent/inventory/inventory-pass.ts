@@ -2,7 +2,7 @@
 // previous pass (events for what appeared and disappeared), apply the policy's `installed:` action
 // (quarantine, or restore what the policy allows again), and return what the status API and heartbeats report.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fillPlaceholders, writeFileAtomic, type Decision, type LocalizedText, type Matcher } from '../../policy/index.ts';
 import type { QuarantineManifest, QuarantineStore } from '../quarantine/quarantine-store.ts';
 import type { AgentEvent, InstalledTool } from '../status-types.ts';
@@ -99,8 +99,11 @@ export async function runInventoryPass(o: InventoryPassOptions): Promise<Invento
   }
   const cache = new InventoryCache(o.stateDir);
   cache.load();
-  const scanner = new LocationScanner(o.matcher.identifier, tools, homes, cache, o.mounts ?? new MountFilter(), { ...DEFAULT_INVENTORY_BUDGET, ...o.budget });
-  await scanner.scan(locations, o.sweepHomes === false ? [] : homes);
+  const scanner = new LocationScanner(o.matcher.identifier, tools, homes, cache, o.mounts ?? new MountFilter(), { ...DEFAULT_INVENTORY_BUDGET, ...o.budget }, [
+    resolve(o.stateDir),
+  ]);
+  // Service accounts (nologin shells) have their install locations read, but their homes are not swept.
+  await scanner.scan(locations, o.sweepHomes === false ? [] : homes.filter((h) => !h.shell || !/(nologin|false)$/.test(h.shell)));
   cache.save(scanner.stats.complete);
 
   const events: AgentEvent[] = [];

@@ -99,6 +99,8 @@ export class LocationScanner {
     private readonly cache: InventoryCache,
     private readonly mounts: MountFilter,
     private readonly budget: ScanBudget,
+    /** Never read: the agent's own state (its quarantine store holds tools on purpose). */
+    private readonly excluded: readonly string[] = [],
   ) {
     // The catalog's `~` globs, expanded for each actual home (homes need not live under /home).
     const globs: { glob: string; value: { toolId: string; glob: string } }[] = [];
@@ -194,6 +196,7 @@ export class LocationScanner {
   /** A directory's entries, from the cache when its inode and mtime are unchanged. */
   private async list(dir: string, keep: (d: Dirent) => 'dir' | 'file' | null): Promise<{ dirs: string[]; files: string[] }> {
     await this.breathe();
+    if (this.excluded.some((x) => isInside(dir, x))) return { dirs: [], files: [] };
     const st = safeStat(dir);
     if (!st?.isDirectory()) return { dirs: [], files: [] };
     const stamp = dirStamp(st);

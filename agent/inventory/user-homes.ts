@@ -8,6 +8,8 @@ export interface UserHome {
   user: string;
   uid?: number;
   home: string;
+  /** Login shell; a nologin/false shell marks a service account. */
+  shell?: string;
 }
 
 // Placeholder homes of system accounts; never a place a person installs a CLI.
@@ -33,7 +35,7 @@ export function userHomes(options: { passwdPath?: string; asRoot?: boolean } = {
     const home = a.home.replace(/\/+$/, '') || '/';
     if (NOT_A_HOME.has(home) || seen.has(home) || !isDirectory(home)) continue;
     seen.add(home);
-    out.push({ user: a.name, uid: a.uid, home });
+    out.push({ user: a.name, uid: a.uid, home, shell: a.shell });
   }
   return out;
 }

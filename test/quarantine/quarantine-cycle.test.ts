@@ -38,7 +38,7 @@ describe('quarantine cycle', () => {
   before(async () => {
     root = tempRoot('quarantine');
     home = join(root, 'home', 'dev');
-    stateDir = join(root, 'state');
+    stateDir = join(home, '.local', 'state', 'cordon'); // a user-scope agent keeps its store inside the home it sweeps
     mkdirSync(home, { recursive: true });
     blockAll = join(root, 'block.yaml');
     allowGemini = join(root, 'allow-gemini.yaml');
@@ -52,7 +52,7 @@ describe('quarantine cycle', () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
   const pass = (policy: string) =>
-    runInventoryPass({ stateDir, matcher: loadMatcher(policy), homes: [{ user: 'dev', home }], machine: false, sweepHomes: false, quarantine: new QuarantineStore(stateDir) });
+    runInventoryPass({ stateDir, matcher: loadMatcher(policy), homes: [{ user: 'dev', home }], machine: false, quarantine: new QuarantineStore(stateDir) });
 
   test('the pass quarantines what the policy says; each command becomes a stub that explains why', async () => {
     const r = await pass(blockAll);
