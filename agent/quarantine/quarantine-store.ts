@@ -416,6 +416,8 @@ export class QuarantineStore {
         removeCopied(payload);
         continue;
       }
+      // The original's parent may have gone meanwhile (an npx cache cleared): recreate it rather than fail.
+      mkdirSync(dirname(mv.from), { recursive: true });
       try {
         renameSync(payload, mv.from);
         syncDirectory(dirname(mv.from));
