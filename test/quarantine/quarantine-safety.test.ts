@@ -94,4 +94,13 @@ describe('quarantine safety', () => {
     await assert.rejects(store.restore(m.id), /was altered .*bin\/codex\.js: size/);
     assert.equal(store.list().length, 1);
   });
+
+  test('restore recreates parent directories that were removed meanwhile', async () => {
+    const store = new QuarantineStore(join(root, 'state-parents'));
+    const before = await snapshotTree(pkg);
+    const m = await store.quarantine(request(), () => 'codex');
+    rmSync(join(root, 'prefix', 'lib'), { recursive: true });
+    await store.restore(m.id);
+    assert.deepEqual(compareSnapshots(before, await snapshotTree(pkg)), []);
+  });
 });
