@@ -87,14 +87,6 @@ describe('quarantine safety', () => {
     });
   }
 
-  test('a quarantined copy that was altered is not restored', async () => {
-    const store = new QuarantineStore(join(root, 'state'));
-    const m = await store.quarantine(request(), () => 'codex');
-    writeFileSync(join(store.dir, m.id, 'payload', '0', 'bin', 'codex.js'), 'tampered\n');
-    await assert.rejects(store.restore(m.id), /was altered .*bin\/codex\.js: size/);
-    assert.equal(store.list().length, 1);
-  });
-
   test('restore recreates parent directories that were removed meanwhile', async () => {
     const store = new QuarantineStore(join(root, 'state-parents'));
     const before = await snapshotTree(pkg);
@@ -102,5 +94,13 @@ describe('quarantine safety', () => {
     rmSync(join(root, 'prefix', 'lib'), { recursive: true });
     await store.restore(m.id);
     assert.deepEqual(compareSnapshots(before, await snapshotTree(pkg)), []);
+  });
+
+  test('a quarantined copy that was altered is not restored', async () => {
+    const store = new QuarantineStore(join(root, 'state'));
+    const m = await store.quarantine(request(), () => 'codex');
+    writeFileSync(join(store.dir, m.id, 'payload', '0', 'bin', 'codex.js'), 'tampered\n');
+    await assert.rejects(store.restore(m.id), /was altered .*bin\/codex\.js: size/);
+    assert.equal(store.list().length, 1);
   });
 });
