@@ -12,6 +12,7 @@ import { loadMatcher } from '../../cli/inventory-command.ts';
 import { runCordon } from '../support/cli.ts';
 import {
   addLookAlikes,
+  installClaudeLocal,
   installClaudeNative,
   installGlobalNpm,
   installHomebrew,
@@ -52,6 +53,7 @@ describe('inventory pass', () => {
     const uv = installUvTool(bob);
     const brew = installHomebrew(bob);
     const native = installClaudeNative(bob);
+    const local = installClaudeLocal(alice);
     const lookAlikes = addLookAlikes(alice);
     addLookAlikes(bob);
     // A renamed copy of the native binary in a personal bin dir: recognised by its content, not its name.
@@ -91,14 +93,15 @@ describe('inventory pass', () => {
     assert.ok(find(r.items, 'claude-code', brew.cask)?.entries.some((e) => e.path === join(bob, '.linuxbrew', 'bin', 'claude')), summary);
     assert.deepEqual(find(r.items, 'claude-code', native.binary)?.entries.map((e) => e.path), [native.bin], summary);
     assert.equal(find(r.items, 'claude-code', join(alice, 'bin', 'cc'))?.evidence, 'binary-marker', summary);
+    assert.equal(find(r.items, 'claude-code', local.dir)?.evidence, 'install-location', summary);
 
     // Nothing else: the look-alikes (a folder named claude, scripts named codex/claude/gemini) are not tools.
-    assert.equal(r.items.length, 9, summary);
+    assert.equal(r.items.length, 10, summary);
     for (const path of lookAlikes) assert.ok(!r.items.some((i) => i.root === path || i.entries.some((e) => e.path === path)), `${path} reported:\n${summary}`);
     assert.ok(!r.items.some((i) => i.root.includes('/projects/') || i.root.endsWith('/.claude')), summary);
 
-    assert.equal(r.events.filter((e) => e.type === 'install-found').length, 9);
-    assert.equal(r.installed.length, 9);
+    assert.equal(r.events.filter((e) => e.type === 'install-found').length, 10);
+    assert.equal(r.installed.length, 10);
     assert.ok(r.installed.every((t) => t.state === 'not-allowed' && t.name && t.foundAt));
   });
 
@@ -115,7 +118,7 @@ describe('inventory pass', () => {
     const removed = r.events.filter((e) => e.type === 'install-removed');
     assert.deepEqual(found.map((e) => [e.toolId, e.exe]), [['qwen-code', added.packageDir]]);
     assert.deepEqual(removed.map((e) => e.toolId), ['codex']);
-    assert.equal(r.items.length, 9);
+    assert.equal(r.items.length, 10);
   });
 
   test('a network mount is skipped and an exhausted budget never claims a removal', async () => {
@@ -135,12 +138,12 @@ describe('inventory pass', () => {
     assert.equal(json.status, 0, json.stderr);
     const out = JSON.parse(json.stdout) as { installed: { toolId: string; path: string; state: string }[]; stats: { complete: boolean } };
     assert.equal(out.stats.complete, true);
-    assert.deepEqual(out.installed.map((i) => i.toolId).sort(), ['aider', 'claude-code', 'claude-code', 'gemini-cli']);
+    assert.deepEqual(out.installed.map((i) => i.toolId).sort(), ['aider', 'claude-code', 'claude-code', 'claude-code', 'gemini-cli']);
     const text = runCordon(['inventory', '--home', alice, '--state-dir', join(root, 'state-cli')]);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /Claude Code 2\.1\.197 {2}not-allowed {2}\(npm-global, /);
     assert.match(text.stdout, /← .*\/\.npm-global\/bin\/claude/);
-    assert.match(text.stdout, /4 found in \d+ locations/);
+    assert.match(text.stdout, /5 found in \d+ locations/);
     const bad = runCordon(['inventory', '--home', join(root, 'nope')]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--home .*nope: no such directory/);

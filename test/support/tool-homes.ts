@@ -150,3 +150,15 @@ export function addLookAlikes(home: string): string[] {
   write(paths[5]!, '{"theme":"dark"}\n');
   return paths;
 }
+
+/** Claude Code's legacy local install: ~/.claude/local/{package.json, node_modules/…, claude wrapper script}. */
+export function installClaudeLocal(home: string): { dir: string; wrapper: string } {
+  const claude = installRealCli('claude-code');
+  const dir = join(home, '.claude', 'local');
+  write(join(dir, 'package.json'), JSON.stringify({ name: 'claude-local', version: '0.0.1', private: true, dependencies: { '@anthropic-ai/claude-code': '^2.1.197' } }));
+  copyTree(claude.packageDir, join(dir, 'node_modules', '@anthropic-ai', 'claude-code'), true);
+  link(join(dir, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe'), join(dir, 'node_modules', '.bin', 'claude'));
+  const wrapper = join(dir, 'claude');
+  write(wrapper, '#!/bin/bash\nexec "$HOME/.claude/local/node_modules/.bin/claude" "$@"\n', 0o755);
+  return { dir, wrapper };
+}
