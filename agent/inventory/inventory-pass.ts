@@ -132,6 +132,7 @@ export async function runInventoryPass(o: InventoryPassOptions): Promise<Invento
       event('restore', { toolId: m.toolId, name: m.toolName, root: m.root, user: m.user }, `${m.toolName} at ${m.root} restored from quarantine: the policy allows it again`, { quarantineId: m.id });
     } catch (err) {
       errors.push(`restore ${m.id}: ${(err as Error).message}`);
+      event('agent.error', { toolId: m.toolId, name: m.toolName, root: m.root, user: m.user }, `could not restore ${m.toolName} to ${m.root}: ${(err as Error).message}`, { operation: 'restore', quarantineId: m.id });
     }
   }
 
@@ -150,7 +151,9 @@ export async function runInventoryPass(o: InventoryPassOptions): Promise<Invento
         items.push({ ...item, state: 'quarantined', quarantineId: m.id });
         continue;
       } catch (err) {
+        // Reported, and retried next pass; the tool stays where it is, reported as not allowed.
         errors.push(`quarantine ${f.root}: ${(err as Error).message}`);
+        event('agent.error', { ...f, name }, `could not quarantine ${name} at ${f.root}: ${(err as Error).message}`, { operation: 'quarantine' });
       }
     }
     next.items[key] = { toolId: f.toolId, root: f.root, foundAt };
