@@ -122,8 +122,9 @@ export async function runInventoryPass(o: InventoryPassOptions): Promise<Invento
   const inQuarantine: QuarantineManifest[] = o.quarantine ? o.quarantine.list() : [];
   for (const m of inQuarantine) {
     const d = o.matcher.decide({ toolId: m.toolId, evidence: 'install-location', detail: 'quarantine' }, m.user);
+    const held: InventoryItem = { toolId: m.toolId, name: m.toolName, path: m.root, user: m.user, via: m.via, version: m.version, foundAt: m.quarantinedAt, state: 'quarantined', root: m.root, entries: m.entries, evidence: m.evidence, quarantineId: m.id };
     if (d && shouldQuarantine(d)) {
-      items.push({ toolId: m.toolId, name: m.toolName, path: m.root, user: m.user, via: m.via, version: m.version, foundAt: m.quarantinedAt, state: 'quarantined', root: m.root, entries: m.entries, evidence: m.evidence, quarantineId: m.id });
+      items.push(held);
       continue;
     }
     try {
@@ -132,6 +133,7 @@ export async function runInventoryPass(o: InventoryPassOptions): Promise<Invento
       event('restore', { toolId: m.toolId, name: m.toolName, root: m.root, user: m.user }, `${m.toolName} at ${m.root} restored from quarantine: the policy allows it again`, { quarantineId: m.id });
     } catch (err) {
       errors.push(`restore ${m.id}: ${(err as Error).message}`);
+      items.push(held);
       event('agent.error', { toolId: m.toolId, name: m.toolName, root: m.root, user: m.user }, `could not restore ${m.toolName} to ${m.root}: ${(err as Error).message}`, { operation: 'restore', quarantineId: m.id });
     }
   }
