@@ -43,7 +43,8 @@ function generate(): number {
   let p = 0;
   while (n < TARGET_FILES) {
     const proj = join(h, 'projects', `project-${p++}`);
-    file((dir(proj), join(proj, 'package.json')), JSON.stringify({ name: `project-${p}`, dependencies: {} }));
+    dir(proj);
+    file(join(proj, 'package.json'), JSON.stringify({ name: `project-${p}`, dependencies: {} }));
     n++;
     for (let d = 0; d < 30; d++) {
       const src = join(proj, 'src', `module-${d}`);
