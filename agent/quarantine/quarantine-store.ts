@@ -405,9 +405,9 @@ export class QuarantineStore {
       const partialBack = `${mv.from}.cordon-restore.partial`;
       rmSync(`${payload}.partial`, { recursive: true, force: true });
       rmSync(`${payload}.cordon-removing`, { recursive: true, force: true });
-      // An original renamed aside just before its removal is whole: it is the tool.
-      if (exists(`${mv.from}.cordon-removing`) && !exists(mv.from)) renameSync(`${mv.from}.cordon-removing`, mv.from);
       if (!exists(payload)) continue; // never moved, or already back
+      // An original set aside for removal exists only once its copy (the payload) is complete: finish removing it.
+      rmSync(`${mv.from}.cordon-removing`, { recursive: true, force: true });
       rmSync(partialBack, { recursive: true, force: true });
       if (this.isOurStub(mv.from, m.id)) unlinkSync(mv.from);
       if (exists(mv.from)) {
