@@ -3,12 +3,16 @@ import { agentCommand } from './agent-command.ts';
 import { checkCommand } from './check-command.ts';
 import { policyCommand } from './policy-command.ts';
 import { statusCommand } from './status-command.ts';
+import { inventoryCommand } from './inventory-command.ts';
+import { quarantineCommand } from './quarantine-command.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
 const COMMANDS: Command[] = [
   statusCommand,
   checkCommand,
   agentCommand,
+  inventoryCommand,
+  quarantineCommand,
   policyCommand,
 ];
 
