@@ -10,6 +10,7 @@ import { InventoryCache } from './inventory-cache.ts';
 import { installLocations, type InstallLocation } from './install-locations.ts';
 import { LocationScanner, type Finding, type ScanBudget, type ScanStats } from './location-scanner.ts';
 import { MountFilter } from './mount-filter.ts';
+import { pathsOfRunningProcesses } from './process-paths.ts';
 import { userHomes, type UserHome } from './user-homes.ts';
 
 export const DEFAULT_INVENTORY_BUDGET: ScanBudget = { maxMs: 60_000, maxEntries: 2_000_000 };
@@ -31,6 +32,8 @@ export interface InventoryPassOptions {
   /** Walk each home (bounded, pruned) for copies outside the known locations. Default true. */
   sweepHomes?: boolean;
   mounts?: MountFilter;
+  /** Read each user's PATH from their running processes (Linux). Default true. */
+  processPaths?: boolean;
 }
 
 export interface InventoryItem extends InstalledTool {
@@ -92,6 +95,19 @@ export async function runInventoryPass(o: InventoryPassOptions): Promise<Invento
   const tools = o.matcher.policy.tools;
   const catalogGlobs = tools.flatMap((t) => t.signatures.paths ?? []);
   let locations: InstallLocation[] = installLocations(homes, { env: o.env, catalogGlobs });
+  if (o.processPaths !== false && process.platform === 'linux') {
+    // Every directory on each user's live PATH, from their processes.
+    const uids = new Map<number, UserHome>();
+    for (const h of homes) uids.set(h.uid ?? process.getuid?.() ?? -1, h);
+    const seen = new Set(locations.filter((l) => l.shape === 'bin').map((l) => l.dir));
+    for (const [uid, dirs] of pathsOfRunningProcesses(new Set(uids.keys())))
+      for (const dir of dirs) {
+        const u = uids.get(uid)!;
+        if (seen.has(dir) || (o.machine === false && !dir.startsWith(`${u.home}/`))) continue;
+        seen.add(dir);
+        locations.push({ dir, shape: 'bin', via: 'path', user: u.user, home: u.home });
+      }
+  }
   if (o.machine === false) {
     const homeDirs = homes.map((h) => h.home);
     // Without machine locations, only PATH entries inside the given homes are read.
