@@ -17,7 +17,7 @@ export function pathsOfRunningProcesses(uids: ReadonlySet<number>, procRoot = '/
     try {
       const uid = statSync(`${procRoot}/${pid}`).uid;
       if (!uids.has(uid)) continue;
-      const env = readFileSync(`${procRoot}/${pid}/environ`, 'latin1');
+      const env = readFileSync(`${procRoot}/${pid}/environ`, 'utf8');
       const at = env.startsWith('PATH=') ? 0 : env.indexOf('\0PATH=') + 1;
       if (at <= 0 && !env.startsWith('PATH=')) continue;
       const end = env.indexOf('\0', at);
