@@ -4,12 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fillPlaceholders, writeFileAtomic, type Decision, type LocalizedText, type Matcher } from '../../policy/index.ts';
-import type { QuarantineManifest, QuarantineStore } from '../quarantine/quarantine-store.ts';
+import type { QuarantineStore } from '../quarantine/quarantine-store.ts';
 import type { AgentEvent, InstalledTool } from '../status-types.ts';
 import { InventoryCache } from './inventory-cache.ts';
 import { installLocations, type InstallLocation } from './install-locations.ts';
 import { LocationScanner, type Finding, type ScanBudget, type ScanStats } from './location-scanner.ts';
 import { MountFilter } from './mount-filter.ts';
+import { pathsOfRunningProcesses } from './process-paths.ts';
 import { userHomes, type UserHome } from './user-homes.ts';
 
 export const DEFAULT_INVENTORY_BUDGET: ScanBudget = { maxMs: 60_000, maxEntries: 2_000_000 };
@@ -31,6 +32,8 @@ export interface InventoryPassOptions {
   /** Walk each home (bounded, pruned) for copies outside the known locations. Default true. */
   sweepHomes?: boolean;
   mounts?: MountFilter;
+  /** Read each user's PATH from their running processes (Linux). Default true. */
+  processPaths?: boolean;
 }
 
 export interface InventoryItem extends InstalledTool {
@@ -84,43 +87,40 @@ function shouldQuarantine(d: Decision): boolean {
   return d.mode === 'enforce' && d.action !== 'allow' && d.installed === 'quarantine';
 }
 
+/** Bin locations for every directory on each user's live PATH (Linux: from their processes). */
+function livePathLocations(homes: readonly UserHome[], known: readonly InstallLocation[], homesOnly: boolean): InstallLocation[] {
+  if (process.platform !== 'linux') return [];
+  const uids = new Map<number, UserHome>();
+  for (const h of homes) uids.set(h.uid ?? process.getuid?.() ?? -1, h);
+  const seen = new Set(known.filter((l) => l.shape === 'bin').map((l) => l.dir));
+  const out: InstallLocation[] = [];
+  for (const [uid, dirs] of pathsOfRunningProcesses(new Set(uids.keys())))
+    for (const dir of dirs) {
+      const u = uids.get(uid)!;
+      if (seen.has(dir) || (homesOnly && !dir.startsWith(`${u.home}/`))) continue;
+      seen.add(dir);
+      out.push({ dir, shape: 'bin', via: 'path', user: u.user, home: u.home });
+    }
+  return out;
+}
+
 export async function runInventoryPass(o: InventoryPassOptions): Promise<InventoryResult> {
   const now = o.now ?? Date.now;
   const started = Date.now();
   const at = new Date(now()).toISOString();
   const homes = o.homes ?? userHomes();
   const tools = o.matcher.policy.tools;
-  const catalogGlobs = tools.flatMap((t) => t.signatures.paths ?? []);
-  let locations: InstallLocation[] = installLocations(homes, { env: o.env, catalogGlobs });
-  if (o.machine === false) {
-    const homeDirs = homes.map((h) => h.home);
-    // Without machine locations, only PATH entries inside the given homes are read.
-    locations = locations.filter((l) => l.user !== undefined || homeDirs.some((h) => l.dir === h || l.dir.startsWith(`${h}/`)));
-  }
-  const cache = new InventoryCache(o.stateDir);
-  cache.load();
-  const scanner = new LocationScanner(o.matcher.identifier, tools, homes, cache, o.mounts ?? new MountFilter(), { ...DEFAULT_INVENTORY_BUDGET, ...o.budget }, [
-    resolve(o.stateDir),
-  ]);
-  // Service accounts (nologin shells) have their install locations read, but their homes are not swept.
-  await scanner.scan(locations, o.sweepHomes === false ? [] : homes.filter((h) => !h.shell || !/(nologin|false)$/.test(h.shell)));
-  cache.save(scanner.stats.complete);
-
   const events: AgentEvent[] = [];
   const errors: string[] = [];
   const event = (type: AgentEvent['type'], f: { toolId: string; name?: string; root: string; user?: string }, message: string, detail?: AgentEvent['detail']): void => {
     events.push({ id: crypto.randomUUID(), type, at, toolId: f.toolId, toolName: f.name, user: f.user, exe: f.root, message, ...(detail ? { detail } : {}) });
   };
-  const stateFile = join(o.stateDir, 'inventory.json');
-  const previous = loadState(stateFile);
-  const next: PassState = { format: STATE_FORMAT, items: {} };
   const items: InventoryItem[] = [];
   let quarantined = 0;
   let restored = 0;
 
-  // Restore first: what the policy allows again (a changed rule, an approved exception) comes back.
-  const inQuarantine: QuarantineManifest[] = o.quarantine ? o.quarantine.list() : [];
-  for (const m of inQuarantine) {
+  // Restore first, so this very pass finds what the policy allows again (a changed rule, an approved exception).
+  for (const m of o.quarantine ? o.quarantine.list() : []) {
     const d = o.matcher.decide({ toolId: m.toolId, evidence: 'install-location', detail: 'quarantine' }, m.user);
     const held: InventoryItem = { toolId: m.toolId, name: m.toolName, path: m.root, user: m.user, via: m.via, version: m.version, foundAt: m.quarantinedAt, state: 'quarantined', root: m.root, entries: m.entries, evidence: m.evidence, quarantineId: m.id };
     if (d && shouldQuarantine(d)) {
@@ -138,6 +138,24 @@ export async function runInventoryPass(o: InventoryPassOptions): Promise<Invento
     }
   }
 
+  let locations: InstallLocation[] = installLocations(homes, { env: o.env, catalogGlobs: tools.flatMap((t) => t.signatures.paths ?? []) });
+  if (o.processPaths !== false) locations.push(...livePathLocations(homes, locations, o.machine === false));
+  if (o.machine === false) {
+    // Without machine locations, only locations of the given homes (and PATH entries inside them) are read.
+    const homeDirs = homes.map((h) => h.home);
+    locations = locations.filter((l) => l.user !== undefined || homeDirs.some((h) => l.dir === h || l.dir.startsWith(`${h}/`)));
+  }
+  const cache = new InventoryCache(o.stateDir);
+  cache.load();
+  const budget = { ...DEFAULT_INVENTORY_BUDGET, ...o.budget };
+  const scanner = new LocationScanner(o.matcher.identifier, tools, homes, cache, o.mounts ?? new MountFilter(), budget, [resolve(o.stateDir)]);
+  // Service accounts (nologin shells) have their install locations read, but their homes are not swept.
+  await scanner.scan(locations, o.sweepHomes === false ? [] : homes.filter((h) => !h.shell || !/(nologin|false)$/.test(h.shell)));
+  cache.save(scanner.stats.complete);
+
+  const stateFile = join(o.stateDir, 'inventory.json');
+  const previous = loadState(stateFile);
+  const next: PassState = { format: STATE_FORMAT, items: {} };
   for (const f of scanner.findings.values()) {
     const d = o.matcher.decide({ toolId: f.toolId, evidence: f.evidence as Decision['identification']['evidence'], detail: f.detail, file: f.root }, f.user);
     const name = d?.toolName ?? f.toolId;

@@ -194,13 +194,15 @@ export class LocationScanner {
   }
 
   /** A directory's entries, from the cache when its inode and mtime are unchanged. */
-  private async list(dir: string, keep: (d: Dirent) => 'dir' | 'file' | null): Promise<{ dirs: string[]; files: string[] }> {
+  /** `kind` names the filter: the same directory read by two shapes keeps two cached listings. */
+  private async list(dir: string, kind: string, keep: (d: Dirent) => 'dir' | 'file' | null): Promise<{ dirs: string[]; files: string[] }> {
     await this.breathe();
     if (this.excluded.some((x) => isInside(dir, x))) return { dirs: [], files: [] };
     const st = safeStat(dir);
     if (!st?.isDirectory()) return { dirs: [], files: [] };
     const stamp = dirStamp(st);
-    const cached = this.cache.dir(dir, stamp);
+    const key = `${kind}\u0000${dir}`;
+    const cached = this.cache.dir(key, stamp);
     if (cached) {
       this.stats.dirsReused++;
       this.tick(cached.dirs.length + cached.files.length);
@@ -220,12 +222,14 @@ export class LocationScanner {
       if (k === 'dir') rec.dirs.push(d.name);
       else if (k === 'file') rec.files.push(d.name);
     }
-    this.cache.setDir(dir, rec);
+    this.cache.setDir(key, rec);
     return rec;
   }
 
   /** The verdict for one path, reused while the path (and what it resolves to) is unchanged. */
-  private async identify(path: string, kind: 'native' | 'script'): Promise<Identification | null> {
+  // Every file is judged as a script (the superset: console-script imports as well as binary markers), so one
+  // cached verdict per path holds whichever location reaches it.
+  private async identify(path: string): Promise<Identification | null> {
     const link = safeLstat(path);
     if (!link) return null;
     const target = link.isSymbolicLink() ? safeStat(path) : link;
@@ -236,7 +240,7 @@ export class LocationScanner {
       return cached.toolId ? { toolId: cached.toolId, evidence: cached.evidence as Identification['evidence'], detail: cached.detail ?? '', file: cached.file } : null;
     }
     this.stats.identified++;
-    const found = this.locationMatch(path) ?? this.identifier.identifyFile(path, kind) ?? (link.isSymbolicLink() ? this.locationMatch(safeRealpath(path)) : null) ?? (await this.byHash(path, target));
+    const found = this.locationMatch(path) ?? this.identifier.identifyFile(path, 'script') ?? (link.isSymbolicLink() ? this.locationMatch(safeRealpath(path)) : null) ?? (await this.byHash(path, target));
     this.cache.setVerdict(path, found ? { stamp, toolId: found.toolId, evidence: found.evidence, detail: found.detail, file: found.file } : { stamp, toolId: null });
     return found;
   }
@@ -343,24 +347,24 @@ export class LocationScanner {
   }
 
   private async readBin(dir: string, loc: InstallLocation, executablesOnly: boolean): Promise<void> {
-    const { files } = await this.list(dir, (d) => (d.isDirectory() ? null : 'file'));
+    const { files } = await this.list(dir, 'bin', (d) => (d.isDirectory() ? null : 'file'));
     for (const name of files) {
       const path = join(dir, name);
       const st = safeStat(path);
       if (!st?.isFile()) continue;
       if (executablesOnly && process.platform !== 'win32' && (st.mode & 0o111) === 0) continue;
-      const id = await this.identify(path, 'script');
+      const id = await this.identify(path);
       if (id) this.record(id, path, loc);
     }
   }
 
   private async readPackages(dir: string, loc: InstallLocation): Promise<void> {
-    const { dirs } = await this.list(dir, (d) => (d.isDirectory() || d.isSymbolicLink() ? 'dir' : null));
+    const { dirs } = await this.list(dir, 'packages', (d) => (d.isDirectory() || d.isSymbolicLink() ? 'dir' : null));
     for (const name of dirs) {
       if (name === '.bin') continue;
       const pkgDir = join(dir, name);
       if (name.startsWith('@')) {
-        const scoped = await this.list(pkgDir, (d) => (d.isDirectory() || d.isSymbolicLink() ? 'dir' : null));
+        const scoped = await this.list(pkgDir, 'packages', (d) => (d.isDirectory() || d.isSymbolicLink() ? 'dir' : null));
         for (const child of scoped.dirs) await this.readPackage(join(pkgDir, child), loc);
       } else await this.readPackage(pkgDir, loc);
     }
@@ -369,13 +373,13 @@ export class LocationScanner {
 
   private async readPackage(pkgDir: string, loc: InstallLocation): Promise<void> {
     const manifest = join(pkgDir, 'package.json');
-    const id = await this.identify(manifest, 'script');
+    const id = await this.identify(manifest);
     if (id) this.record(id, manifest, loc);
   }
 
   private async searchNodeModules(dir: string, loc: InstallLocation, depth: number, childPrefix?: string): Promise<void> {
     if (depth < 0) return;
-    const { dirs } = await this.list(dir, (d) => (d.isDirectory() && (!childPrefix || d.name.startsWith(childPrefix) || d.name === 'node_modules') ? 'dir' : null));
+    const { dirs } = await this.list(dir, `search:${childPrefix ?? ''}`, (d) => (d.isDirectory() && (!childPrefix || d.name.startsWith(childPrefix) || d.name === 'node_modules') ? 'dir' : null));
     for (const name of dirs) {
       const child = join(dir, name);
       if (name === 'node_modules') await this.readPackages(child, loc);
@@ -384,7 +388,7 @@ export class LocationScanner {
   }
 
   private async readVenvs(loc: InstallLocation): Promise<void> {
-    const venvs = await this.list(loc.dir, (d) => (d.isDirectory() ? 'dir' : null));
+    const venvs = await this.list(loc.dir, 'dirs', (d) => (d.isDirectory() ? 'dir' : null));
     for (const venv of venvs.dirs) {
       const venvDir = join(loc.dir, venv);
       const byLocation = this.locationMatch(venvDir);
@@ -394,12 +398,12 @@ export class LocationScanner {
       }
       for (const lib of ['lib', 'Lib']) {
         const libDir = join(venvDir, lib);
-        const pythons = lib === 'Lib' ? ['.'] : (await this.list(libDir, (d) => (d.isDirectory() && d.name.startsWith('python') ? 'dir' : null))).dirs;
+        const pythons = lib === 'Lib' ? ['.'] : (await this.list(libDir, 'pythons', (d) => (d.isDirectory() && d.name.startsWith('python') ? 'dir' : null))).dirs;
         for (const py of pythons) {
           const sp = join(libDir, py, 'site-packages');
-          const modules = await this.list(sp, (d) => (d.isDirectory() && !/\.(dist|egg)-info$|^__pycache__$|^_/.test(d.name) ? 'dir' : null));
+          const modules = await this.list(sp, 'modules', (d) => (d.isDirectory() && !/\.(dist|egg)-info$|^__pycache__$|^_/.test(d.name) ? 'dir' : null));
           for (const mod of modules.dirs) {
-            const id = await this.identify(join(sp, mod), 'script');
+            const id = await this.identify(join(sp, mod));
             if (id) this.record(id, join(sp, mod), loc);
           }
         }
@@ -408,22 +412,22 @@ export class LocationScanner {
   }
 
   private async readBrew(loc: InstallLocation): Promise<void> {
-    const { dirs } = await this.list(loc.dir, (d) => (d.isDirectory() ? 'dir' : null));
+    const { dirs } = await this.list(loc.dir, 'dirs', (d) => (d.isDirectory() ? 'dir' : null));
     for (const name of dirs) {
       const keg = join(loc.dir, name);
-      const id = await this.identify(keg, 'native');
+      const id = await this.identify(keg);
       if (id) this.record(id, keg, loc);
     }
   }
 
   /** Installer and application directories: location globs on directories, signatures on executables. */
   private async readTree(dir: string, loc: InstallLocation, depth: number): Promise<void> {
-    const { dirs, files } = await this.list(dir, (d) => (d.isDirectory() ? 'dir' : d.isFile() || d.isSymbolicLink() ? 'file' : null));
+    const { dirs, files } = await this.list(dir, 'tree', (d) => (d.isDirectory() ? 'dir' : d.isFile() || d.isSymbolicLink() ? 'file' : null));
     for (const name of files) {
       const path = join(dir, name);
       const st = safeStat(path);
       if (!st?.isFile() || (process.platform !== 'win32' && (st.mode & 0o111) === 0 && name !== 'package.json')) continue;
-      const id = await this.identify(path, name === 'package.json' ? 'script' : 'native');
+      const id = await this.identify(path);
       if (id) this.record(id, path, loc);
     }
     for (const name of dirs) {
@@ -448,7 +452,7 @@ export class LocationScanner {
    */
   private async sweep(u: UserHome): Promise<void> {
     const walk = async (dir: string, depth: number): Promise<void> => {
-      const { dirs, files } = await this.list(dir, (d) => {
+      const { dirs, files } = await this.list(dir, 'sweep', (d) => {
         if (d.isDirectory()) return SWEEP_PRUNE.has(d.name) ? null : 'dir';
         if ((d.isFile() || d.isSymbolicLink()) && (d.name === 'package.json' || this.hints.has(d.name))) return 'file';
         return null;
@@ -459,7 +463,7 @@ export class LocationScanner {
           const st = safeStat(path);
           if (!st?.isFile() || (st.mode & 0o111) === 0) continue;
         }
-        const id = await this.identify(path, 'script');
+        const id = await this.identify(path);
         if (id) this.record(id, path, { dir: u.home, shape: 'tree', via: 'home', user: u.user, home: u.home });
       }
       if (depth <= 0) return;

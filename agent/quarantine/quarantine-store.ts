@@ -283,9 +283,12 @@ export class QuarantineStore {
     if (rootSt.isSymbolicLink()) throw new Error(`${req.root} is a symlink; only the tool's real files are quarantined`);
     const verified = verify(req.root);
     if (verified !== req.toolId) throw new Error(`${req.root} is not verified as ${req.toolId} (${verified ?? 'no match'}); nothing was moved`);
+    // A prefix reached through a symlinked directory (~/.npm-global → ~/dotfiles/npm) is moved at its real
+    // location, so a path component swapped for a symlink later can never redirect the move.
     const realRoot = realpathSync(req.root);
+    if (realRoot !== req.root && verify(realRoot) !== req.toolId) throw new Error(`${realRoot} (the real path of ${req.root}) is not verified as ${req.toolId}; nothing was moved`);
     const entries = req.entries.filter((e) => {
-      if (e.path === req.root || isInside(e.path, req.root)) return false;
+      if (e.path === req.root || isInside(e.path, req.root) || isInside(e.path, realRoot)) return false;
       try {
         return lstatSync(e.path).isSymbolicLink() && isInside(realpathSync(e.path), realRoot);
       } catch {
@@ -294,13 +297,14 @@ export class QuarantineStore {
     });
     const stubRoot = rootSt.isFile() && !entries.some((e) => e.stub);
     const moves: QuarantineMove[] = [];
-    moves.push({ from: req.root, payload: '0', stub: stubRoot, files: await snapshotTree(req.root) });
+    moves.push({ from: realRoot, payload: '0', stub: stubRoot, files: await snapshotTree(realRoot) });
     for (const e of entries) moves.push({ from: e.path, payload: String(moves.length), stub: e.stub, files: await snapshotTree(e.path) });
 
     this.ensure();
     const id = `${req.toolId}-${new Date(now()).toISOString().replace(/[^0-9]/g, '').slice(0, 14)}-${randomBytes(4).toString('hex')}`;
     const m: QuarantineManifest = {
       ...req,
+      root: realRoot,
       entries,
       format: FORMAT,
       id,

@@ -1,8 +1,9 @@
 // Inventory over temp homes holding the real npm packages and catalog-faithful pipx/uv/Homebrew layouts.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runInventoryPass, type InventoryItem } from '../../agent/inventory/inventory-pass.ts';
@@ -167,5 +168,26 @@ describe('inventory pass', () => {
     const again = await runInventoryPass(options);
     assert.equal(again.stats.hashed, 0);
     assert.equal(again.items.length, 1);
+  });
+
+  test("a directory only a user's live PATH names is read (from their processes)", async () => {
+    const tools = join(alice, 'opt', 'tools', 'bin');
+    mkdirSync(tools, { recursive: true });
+    const gemini = installGlobalNpm('gemini-cli', join(root, 'elsewhere'));
+    symlinkSync(join(gemini.packageDir, 'bundle', 'gemini.js'), join(tools, 'gem'));
+    const options = { matcher, homes: [{ user: 'alice', uid: process.getuid!(), home: alice }], machine: false, sweepHomes: false, env: { PATH: '' } };
+    const without = await runInventoryPass({ ...options, stateDir: join(root, 'state-path-1') });
+    assert.ok(!without.items.some((i) => i.root === gemini.packageDir));
+    const shell = spawn('sleep', ['30'], { env: { PATH: `/usr/bin:${tools}` }, stdio: 'ignore' });
+    await once(shell, 'spawn');
+    try {
+      const r = await runInventoryPass({ ...options, stateDir: join(root, 'state-path-2') });
+      const hit = r.items.find((i) => i.root === gemini.packageDir);
+      assert.ok(hit, r.items.map((i) => i.root).join('\n'));
+      assert.deepEqual(hit.entries.map((e) => e.path), [join(tools, 'gem')]);
+      assert.equal(hit.via, 'path');
+    } finally {
+      shell.kill();
+    }
   });
 });

@@ -114,6 +114,8 @@ describe('quarantine cycle', () => {
     const r = await pass(allowGemini);
     assert.equal(r.stats.restored, 1);
     assert.deepEqual(r.events.filter((e) => e.type === 'restore').map((e) => e.toolId), ['gemini-cli']);
+    // Restored before the scan, so the same pass reports it, now allowed.
+    assert.equal(r.installed.find((i) => i.toolId === 'gemini-cli')?.state, 'allowed');
     assert.deepEqual(compareSnapshots(tools.gemini!.before, await snapshotTree(tools.gemini!.packageDir), { mtime: true }), []);
     const run = spawnSync(tools.gemini!.bin, ['--version'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.stdout.trim(), '0.61.0', run.stderr);

@@ -96,6 +96,19 @@ describe('quarantine safety', () => {
     assert.deepEqual(compareSnapshots(before, await snapshotTree(pkg)), []);
   });
 
+  test('a root reached through a symlinked directory is moved at its real location', async () => {
+    const via = join(root, 'dotfiles-prefix');
+    symlinkSync(join(root, 'prefix'), via);
+    const store = new QuarantineStore(join(root, 'state-real'));
+    const before = await snapshotTree(pkg);
+    const m = await store.quarantine(request({ root: join(via, 'lib', 'node_modules', '@openai', 'codex') }), () => 'codex');
+    assert.equal(m.root, pkg);
+    assert.equal(m.moves[0]!.from, pkg);
+    assert.ok(lstatSync(via).isSymbolicLink(), 'the symlinked directory itself is untouched');
+    await store.restore(m.id);
+    assert.deepEqual(compareSnapshots(before, await snapshotTree(pkg)), []);
+  });
+
   test('a quarantined copy that was altered is not restored', async () => {
     const store = new QuarantineStore(join(root, 'state'));
     const m = await store.quarantine(request(), () => 'codex');
