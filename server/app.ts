@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import type { AppContext } from './app-context.ts';
 import { bearerToken } from './device-auth.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { requestValidatorCompiler } from './request-validators.ts';
 import { hashSecret } from './secret-hash.ts';
 import { ErrorSchema } from './schemas/error-schema.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
@@ -26,11 +27,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     logger: options.logger ?? false,
     bodyLimit: ctx.settings.bodyLimit,
     ...(options.https ? { https: options.https } : {}),
-    // Refuse unknown fields rather than silently dropping them; report the first problem.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     trustProxy: true,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(requestValidatorCompiler());
   installErrorHandler(app);
   app.addSchema(ErrorSchema);
   await app.register(swagger, {
