@@ -6,10 +6,11 @@ import { startServer } from '../server/start-server.ts';
 import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon server [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--tls-cert F --tls-key F]
-              [--enrol-secret-file F] [--rate-limit N] [--log-level L]
+              [--enrol-secret-file F] [--signing-key F] [--rate-limit N] [--log-level L]
       runs the server until SIGTERM/SIGINT. Without --database-url (or DATABASE_URL) it stores everything in an
       embedded PostgreSQL (PGlite) under the data dir. Defaults: port 8443, host 127.0.0.1,
       data dir $CORDON_SERVER_DATA or /var/lib/cordon-server (root) or ~/.local/share/cordon-server.
+      --enrol-secret-file F, --signing-key F   share these between instances behind one load balancer
       --rate-limit N   requests per minute per token (or IP) before 429; 0 = off (default 600)
 cordon server public-key [--data-dir DIR]   print the public key(s) agents pin (current, then next)
 cordon server rotate-key [--data-dir DIR]   make a next key; run again to make it current`;
@@ -34,6 +35,7 @@ export const serverCommand: Command = {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'enrol-secret-file': { type: 'string' },
+      'signing-key': { type: 'string' },
       'rate-limit': { type: 'string' },
       'log-level': { type: 'string' },
     });
@@ -41,7 +43,7 @@ export const serverCommand: Command = {
     const [sub, extra] = positionals;
     if (extra) throw new UsageError(`unexpected "${extra}"`);
     if (sub === 'public-key') {
-      process.stdout.write(loadSigningKeys(dataDir).publicKeysPem.join(''));
+      process.stdout.write(loadSigningKeys(dataDir, values['signing-key']).publicKeysPem.join(''));
       return EXIT.ok;
     }
     if (sub === 'rotate-key') {
@@ -57,13 +59,14 @@ export const serverCommand: Command = {
       tlsCert: values['tls-cert'],
       tlsKey: values['tls-key'],
       enrolSecretFile: values['enrol-secret-file'],
+      signingKeyFile: values['signing-key'],
       settings: { rateLimitPerMinute: integer(values['rate-limit'], '--rate-limit', 0, 1_000_000) },
       logger: { level: values['log-level'] ?? 'info' },
     });
     const lines = [
       `cordon server listening on ${server.url} (${server.db.kind === 'pglite' ? `embedded database in ${join(dataDir, 'pglite')}` : 'PostgreSQL'})`,
       `  enrolment secret: ${values['enrol-secret-file'] ?? join(dataDir, DATA_FILES.enrolSecret)}`,
-      `  public key for agents: ${join(dataDir, DATA_FILES.signingPublicKey)}`,
+      `  public key for agents: ${values['signing-key'] ? 'cordon server public-key --signing-key F' : join(dataDir, DATA_FILES.signingPublicKey)}`,
     ];
     if (server.firstAdminToken) lines.push(`  first admin token written to ${join(dataDir, DATA_FILES.adminToken)} (0600)`);
     process.stderr.write(`${lines.join('\n')}\n`);

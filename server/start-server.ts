@@ -20,6 +20,8 @@ export interface StartOptions {
   tlsCert?: string;
   tlsKey?: string;
   enrolSecretFile?: string;
+  /** An Ed25519 private key (PEM) shared by several instances, instead of the data dir's own. */
+  signingKeyFile?: string;
   settings?: Partial<ServerSettings>;
   logger?: FastifyServerOptions['logger'];
 }
@@ -48,7 +50,7 @@ function readSecretFile(path: string, what: string): string {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new Error('--tls-cert and --tls-key go together');
   ensureDataDir(options.dataDir);
-  const keys = loadSigningKeys(options.dataDir);
+  const keys = loadSigningKeys(options.dataDir, options.signingKeyFile);
   const enrolSecret = options.enrolSecretFile
     ? readSecretFile(options.enrolSecretFile, 'enrolment secret file')
     : readOrCreate(join(options.dataDir, DATA_FILES.enrolSecret), () => `${randomSecret()}\n`).value.trim();
