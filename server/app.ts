@@ -5,8 +5,10 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { AppContext } from './app-context.ts';
 import { bearerToken } from './device-auth.ts';
+import { installCharsetHook } from './charset-hook.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { requestValidatorCompiler } from './request-validators.ts';
+import { installTextSafetyHook } from './text-safety-hook.ts';
 import { hashSecret } from './secret-hash.ts';
 import { ErrorSchema } from './schemas/error-schema.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
@@ -32,6 +34,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(requestValidatorCompiler());
   installErrorHandler(app);
+  installTextSafetyHook(app);
+  installCharsetHook(app);
   app.addSchema(ErrorSchema);
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
