@@ -1,10 +1,11 @@
 // `cordon <command>`: one binary for the agent, the server, IT's policy tooling and the employee's status.
+import { adminCommand } from './admin-command.ts';
 import { agentCommand } from './agent-command.ts';
 import { policyCommand } from './policy-command.ts';
 import { serverCommand } from './server-command.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
-const COMMANDS: Command[] = [agentCommand, policyCommand, serverCommand];
+const COMMANDS: Command[] = [agentCommand, policyCommand, serverCommand, adminCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

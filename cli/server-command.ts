@@ -2,7 +2,6 @@
 import { join } from 'node:path';
 import { DATA_FILES, defaultDataDir } from '../server/data-dir.ts';
 import { loadSigningKeys, rotateSigningKey } from '../server/signing-keys.ts';
-import { startServer } from '../server/start-server.ts';
 import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon server [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--tls-cert F --tls-key F]
@@ -51,6 +50,8 @@ export const serverCommand: Command = {
       return EXIT.ok;
     }
     if (sub) throw new UsageError(`unknown server subcommand "${sub}"`);
+    // Loaded on demand: `cordon admin` and the other commands need none of Fastify, PGlite or pg.
+    const { startServer } = await import('../server/start-server.ts');
     const server = await startServer({
       dataDir,
       databaseUrl: values['database-url'] ?? process.env.DATABASE_URL,
