@@ -1,6 +1,6 @@
 // /admin/v1/policies and /admin/v1/assignments: push YAML (validated by the policy core), list versions,
 // roll back, assign to groups. Every change bumps the generation (devices pick it up) and is audited.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { builtInCatalog, parsePolicy, ValidationError, type PolicyDocument } from '../../policy/index.ts';
@@ -172,7 +172,7 @@ export function adminPolicyRoutes(app: FastifyInstance, ctx: AppContext): void {
         await bumpGeneration(tx);
         await recordAudit(tx, actorOf(who), 'policy.unassign', group, {});
       });
-      return reply.status(204).send(null);
+      return (reply as FastifyReply).status(204).send();
     },
   );
 }

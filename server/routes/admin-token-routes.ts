@@ -1,5 +1,5 @@
 // /admin/v1/tokens: make, list and revoke admin API tokens. Only admins; the token is shown once.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { actorOf, requireAdmin } from '../admin-auth.ts';
@@ -52,7 +52,7 @@ export function adminTokenRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (!rows.length) throw new HttpError(404, 'not-found', `id: no admin token "${request.params.id}"`);
         await recordAudit(tx, actorOf(who), 'token.revoke', request.params.id);
       });
-      return reply.status(204).send(null);
+      return (reply as FastifyReply).status(204).send();
     },
   );
 }

@@ -94,6 +94,7 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       const again = await http(base, 'GET', '/v1/policy', { token, headers: { 'if-none-match': etag } });
       assert.equal(again.status, 304);
       assert.equal(again.text, '');
+      assert.ok(['0', null].includes(again.headers.get('content-length')), `a 304 announces no body (content-length ${again.headers.get('content-length')})`);
       const stale = await http(base, 'GET', '/v1/policy', { token, headers: { 'if-none-match': '"0000"' } });
       assert.equal(stale.status, 200);
       assert.equal(verifyBundle(stale.text, [loadPublicKey(server.publicKeyPem)]).serial, 1, 'same policy, same serial');
