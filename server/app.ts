@@ -10,6 +10,7 @@ import { installErrorHandler } from './error-handler.ts';
 import { requestValidatorCompiler } from './request-validators.ts';
 import { installTextSafetyHook } from './text-safety-hook.ts';
 import { hashSecret } from './secret-hash.ts';
+import { HttpError } from './http-error.ts';
 import { ErrorSchema } from './schemas/error-schema.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { enrolRoute } from './routes/enrol-route.ts';
@@ -29,7 +30,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     logger: options.logger ?? false,
     bodyLimit: ctx.settings.bodyLimit,
     ...(options.https ? { https: options.https } : {}),
-    trustProxy: true,
+    trustProxy: ctx.settings.trustProxy,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(requestValidatorCompiler());
@@ -60,10 +61,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
         return token ? `t:${hashSecret(token)}` : `ip:${request.ip}`;
       },
       allowList: (request) => request.url === '/healthz',
-      errorResponseBuilder: (_request, context) => ({
-        statusCode: 429,
-        error: { code: 'rate-limited', message: `more than ${context.max} requests in ${context.after}; retry later` },
-      }),
+      // The plugin throws what this returns; the error handler turns it into the usual error body.
+      errorResponseBuilder: (_request, context) => new HttpError(429, 'rate-limited', `more than ${context.max} requests per minute; retry in ${context.after}`),
     });
   }
   healthRoutes(app, ctx);

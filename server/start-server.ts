@@ -11,6 +11,7 @@ import { migrate } from './database/migrate.ts';
 import { openDatabase } from './database/open-database.ts';
 import { PolicyBundles } from './policy-bundles.ts';
 import { loadSigningKeys } from './signing-keys.ts';
+import { scheduleEventRetention } from './event-retention.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -61,6 +62,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const firstAdminToken = await ensureFirstAdminToken(db, options.dataDir);
     const settings = { ...DEFAULT_SETTINGS, ...options.settings };
     const app = await buildApp({ db, keys, bundles: new PolicyBundles(db, keys), enrolSecret, settings }, { logger: options.logger, https });
+    const stopRetention = scheduleEventRetention(db, settings.eventRetentionDays, (err) => app.log.error({ err }, 'event retention failed'));
     const address = await app.listen({ port: options.port ?? 8443, host: options.host ?? '127.0.0.1' });
     return {
       app,
@@ -69,6 +71,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       dataDir: options.dataDir,
       firstAdminToken,
       async close() {
+        stopRetention();
         await app.close();
         await db.close();
       },

@@ -15,6 +15,8 @@ import { deviceFacts, http } from '../support/server-instance.ts';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const BATCH = 500;
+// Agents send a batch and wait for its answer; a few concurrent uploads keep the server busy without queueing.
+const EVENT_CONNECTIONS = Number(process.env.BENCH_EVENT_CONNECTIONS ?? 4);
 const DEVICES = 50;
 
 interface Result {
@@ -81,7 +83,7 @@ async function benchOne(name: string, databaseUrl?: string): Promise<Result> {
     // Events: fresh ids every request (re-sent ids would be cheaper and flatter the numbers).
     const events = await run({
       url,
-      connections: Math.min(CONNECTIONS, 8),
+      connections: EVENT_CONNECTIONS,
       requests: [
         {
           method: 'POST',
@@ -109,7 +111,7 @@ async function benchOne(name: string, databaseUrl?: string): Promise<Result> {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const results: Record<string, Result> = {};
-process.stdout.write(`cordon server bench: ${DURATION}s per run, ${CONNECTIONS} connections (8 for events), batches of ${BATCH} events, ${DEVICES} devices\n`);
+process.stdout.write(`cordon server bench: ${DURATION}s per run, ${CONNECTIONS} connections (${EVENT_CONNECTIONS} for events), batches of ${BATCH} events, ${DEVICES} devices\n`);
 results.PGlite = await benchOne('pglite');
 process.stdout.write(`  PGlite done\n`);
 const skip = postgresSkipReason();
