@@ -1,10 +1,12 @@
 // `cordon <command>`: one binary for the agent, the server, IT's policy tooling and the employee's status.
+import { adminCommand } from './admin-command.ts';
 import { agentCommand } from './agent-command.ts';
 import { checkCommand } from './check-command.ts';
 import { policyCommand } from './policy-command.ts';
 import { statusCommand } from './status-command.ts';
 import { inventoryCommand } from './inventory-command.ts';
 import { quarantineCommand } from './quarantine-command.ts';
+import { serverCommand } from './server-command.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
 const COMMANDS: Command[] = [
@@ -14,6 +16,8 @@ const COMMANDS: Command[] = [
   inventoryCommand,
   quarantineCommand,
   policyCommand,
+  serverCommand,
+  adminCommand,
 ];
 
 function help(): string {
