@@ -121,11 +121,11 @@ function renderTools(tools: RestrictedTool[]): void {
   const open = new Set([...list.querySelectorAll('details[open]')].map((d) => d.getAttribute('data-tool-id')));
   list.replaceChildren(
     ...tools.map((tool) => {
-      const body = el('div', { cls: 'tool-body' }, [el('p', {}, [el('span', { cls: 'label', text: `${t.why}:` }), document.createTextNode(pickText(tool.reason, locale))])]);
+      const body = el('div', { cls: 'tool-body' }, [el('p', {}, [el('span', { cls: 'label', text: t.why }), document.createTextNode(pickText(tool.reason, locale))])]);
       if (tool.exception) body.append(el('p', { text: format(t.exceptionUntil, { date: formatTime(tool.exception.expires, locale) }) }));
       if (tool.alternatives.length) {
         body.append(
-          el('p', {}, [el('span', { cls: 'label', text: `${t.alternatives}:` })]),
+          el('p', {}, [el('span', { cls: 'label', text: t.alternatives })]),
           el(
             'ul',
             {},
