@@ -55,7 +55,6 @@ function staticTexts(): void {
   $('recent').setAttribute('aria-label', t.recentList);
   $('recent-empty').textContent = t.recentEmpty;
   $('tools-heading').textContent = t.toolsHeading;
-  $('tools-empty').textContent = t.toolsEmpty;
   $('exception-heading').textContent = t.exceptionHeading;
   $('exception-intro').textContent = t.exceptionIntro;
   $('label-tool').textContent = t.fieldTool;
@@ -83,6 +82,7 @@ function render(snapshot: StatusSnapshot): void {
   const s = snapshot.status;
   renderEvents(s?.recentEvents ?? [], s?.restrictedTools ?? [], now);
   renderTools(s?.restrictedTools ?? []);
+  $('tools-empty').textContent = s ? t.toolsEmpty : t.toolsUnknown;
   renderToolChoices(s?.restrictedTools ?? []);
   renderRequests(s?.exceptionRequests ?? [], s?.restrictedTools ?? [], now);
   renderFacts(snapshot, now);
@@ -206,7 +206,7 @@ function renderFacts(snapshot: StatusSnapshot, now: Date): void {
     rows.push([t.factAgent, `${s.agentVersion} (${s.platform}, ${s.scope})`]);
     rows.push([t.factMode, s.mode === 'monitor' ? t.modeMonitor : t.modeEnforce]);
   } else {
-    rows.push([t.factAgent, snapshot.problem ?? t.unknown]);
+    rows.push([t.factProblem, snapshot.problem ?? t.unknown]);
   }
   $('facts').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
   $('sync-now').hidden = !s || s.sync.state === 'not-configured';
