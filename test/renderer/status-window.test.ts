@@ -268,8 +268,9 @@ describe('agent-missing: nothing answers on the socket', () => {
           (await headline(page)).sentence,
           zh ? 'Cordon 代理没有运行，因此目前没有执行任何策略。请联系 IT 部门。' : 'The Cordon agent is not running, so no policy is being enforced. Please contact your IT team.',
         );
-        assert.match(await page.locator('#facts').innerText(), /the Cordon agent is not running \(nothing listens on .*agent\.sock\)/);
+        assert.match(await page.locator('#facts').innerText(), zh ? /问题\s+the Cordon agent is not running/ : /Problem\s+the Cordon agent is not running \(nothing listens on .*agent\.sock\)/);
         assert.equal(await page.locator('#exception-submit').isDisabled(), true);
+        assert.equal(await page.locator('#tools-empty').innerText(), zh ? '代理恢复响应后会重新显示。' : 'Shown again once the agent answers.');
         await shoot(page, 'agent-missing', o);
         await context.close();
       }
