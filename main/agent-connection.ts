@@ -17,6 +17,8 @@ export interface AgentConnectionOptions {
   startInProcess: boolean;
   /** Where an in-process agent keeps its state and socket; default: this user's per-OS paths. */
   inProcessPaths?: AgentPaths;
+  /** Confine an in-process agent to descendants of this pid (tests, trying Cordon in one terminal). */
+  inProcessScopePid?: number;
   agentVersion: string;
   log: Logger;
   pollMs?: number;
@@ -66,7 +68,12 @@ export class AgentConnection extends EventEmitter<{ snapshot: [StatusSnapshot]; 
   async refresh(): Promise<StatusSnapshot> {
     const checkedAt = new Date().toISOString();
     try {
-      const answer = await requestAgent<AgentStatus>('GET', '/v1/status', undefined, this.socket, 5000);
+      // A pooled keep-alive connection to an agent that has since stopped fails once with EPIPE/ECONNRESET.
+      const ask = () => requestAgent<AgentStatus>('GET', '/v1/status', undefined, this.socket, 5000);
+      const answer = await ask().catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE' || err.code === 'ECONNRESET') return ask();
+        throw err;
+      });
       if (answer.status !== 200) throw new Error(`the agent answered HTTP ${answer.status} to GET /v1/status`);
       this.socket = answer.socket;
       this.current = { reachable: true, inProcess: this.agent !== undefined, status: answer.body, checkedAt };
@@ -112,7 +119,7 @@ export class AgentConnection extends EventEmitter<{ snapshot: [StatusSnapshot]; 
   private async startInProcess(): Promise<void> {
     const paths = this.o.inProcessPaths ?? defaultAgentPaths('user');
     try {
-      this.agent = await AgentRuntime.start({ stateDir: paths.stateDir, socket: paths.socket, scope: 'user', agentVersion: this.o.agentVersion, log: this.o.log });
+      this.agent = await AgentRuntime.start({ stateDir: paths.stateDir, socket: paths.socket, scope: 'user', scopePid: this.o.inProcessScopePid, agentVersion: this.o.agentVersion, log: this.o.log });
       this.socket = paths.socket;
       this.o.log.info({ socket: paths.socket }, `no agent service answered (looked on ${statusSocketCandidates().join(', ')}); running the agent in-process`);
     } catch (err) {
