@@ -1,10 +1,18 @@
 // `cordon <command>`: one binary for the agent, the server, IT's policy tooling and the employee's status.
 import { agentCommand } from './agent-command.ts';
+import { checkCommand } from './check-command.ts';
 import { policyCommand } from './policy-command.ts';
 import { startCommand } from './start-command.ts';
+import { statusCommand } from './status-command.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
-const COMMANDS: Command[] = [agentCommand, policyCommand, startCommand];
+const COMMANDS: Command[] = [
+  startCommand,
+  statusCommand,
+  checkCommand,
+  agentCommand,
+  policyCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

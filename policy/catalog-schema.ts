@@ -83,7 +83,7 @@ export const CatalogEntrySchema = Type.Object(
   {
     id: Id,
     name: NonEmpty,
-    vendor: NonEmpty,
+    vendor: Type.String({ minLength: 1, description: 'who receives the code the tool works on; read in sentences such as "{tool} sends the code it works on to {vendor}"' }),
     homepage: Type.String({ pattern: '^https://' }),
     summary: NonEmpty,
     dataDestinations: Type.Array(NonEmpty, { description: 'API hosts the tool sends prompts and code to' }),
