@@ -11,7 +11,9 @@ import { AgentConnection } from '../../main/agent-connection.ts';
 import { createIpcHandlers } from '../../main/ipc-handlers.ts';
 import { IPC } from '../../renderer/cordon-bridge.ts';
 import { REPO_ROOT } from '../support/cli.ts';
-import { startAgent, startFakeInstalledCli, waitFor } from '../support/running-agent.ts';
+import { startAgent } from '../support/agent-process.ts';
+import { startNpmLayoutProcess } from '../support/npm-layout-process.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const log = pino({ level: 'silent' });
 
@@ -25,7 +27,7 @@ test('a running agent: status, one event per new block (none for old ones), and 
     const events: AgentEvent[] = [];
     connection.on('event', (e) => events.push(e));
     connection.startPolling();
-    const child = startFakeInstalledCli('@openai/codex', 'codex');
+    const child = startNpmLayoutProcess('@openai/codex', 'codex');
     const block = await waitFor(() => events.find((e) => e.type === 'block' && e.pid === child.pid), 'the block event from polling');
     assert.equal(block.toolId, 'codex');
     assert.equal(events.filter((e) => e.type === 'agent.started').length, 0, 'events from before the tray connected are not announced');

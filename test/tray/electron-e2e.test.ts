@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { _electron } from 'playwright-core';
 import { APP_DIR, displayAvailable, findElectronBinary } from '../../main/launch-tray.ts';
-import { startAgent } from '../support/running-agent.ts';
+import { startAgent } from '../support/agent-process.ts';
 
 const electron = findElectronBinary();
 const skip = !electron

@@ -10,7 +10,7 @@ import { statusApiRequest } from '../../agent/status-client.ts';
 import type { AgentStatus } from '../../agent/status-types.ts';
 import { checkTray, displayAvailable, findElectronBinary, headlessExplanation } from '../../main/launch-tray.ts';
 import { CORDON_BIN, runCordon } from '../support/cli.ts';
-import { waitFor } from '../support/running-agent.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const NO_DISPLAY = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DISPLAY' && k !== 'WAYLAND_DISPLAY'));
 
