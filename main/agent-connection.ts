@@ -89,7 +89,8 @@ export class AgentConnection extends EventEmitter<{ snapshot: [StatusSnapshot]; 
   async requestException(input: ExceptionRequestInput): Promise<ExceptionResult> {
     try {
       const answer = await requestAgent<ExceptionRequestInfo & ErrorBody>('POST', '/v1/exception-requests', input, this.socket);
-      if (answer.status === 200 || answer.status === 201) return { ok: true, request: answer.body };
+      // 201: filed with the server; 202: queued by the agent until the server can be reached.
+      if (answer.status === 200 || answer.status === 201 || answer.status === 202) return { ok: true, request: answer.body };
       return { ok: false, message: answer.body.message ?? `the agent answered HTTP ${answer.status}` };
     } catch (err) {
       return { ok: false, message: (err as Error).message };
@@ -98,11 +99,13 @@ export class AgentConnection extends EventEmitter<{ snapshot: [StatusSnapshot]; 
 
   async syncNow(): Promise<SyncResult> {
     try {
-      const answer = await requestAgent<{ sync?: AgentStatus['sync'] } & ErrorBody>('POST', '/v1/sync', undefined, this.socket);
+      // 200 with the sync report when it all worked, 502 with the same report when part failed.
+      const answer = await requestAgent<{ sync?: AgentStatus['sync']; errors?: string[] } & ErrorBody>('POST', '/v1/sync', undefined, this.socket);
       void this.refresh();
-      if (answer.status !== 200 || !answer.body.sync) return { ok: false, message: answer.body.message ?? `the agent answered HTTP ${answer.status}` };
-      if (answer.body.sync.state === 'error') return { ok: false, message: answer.body.sync.lastError ?? 'the sync failed' };
-      return { ok: true, state: answer.body.sync.state, lastSuccessAt: answer.body.sync.lastSuccessAt };
+      const sync = answer.body.sync;
+      if (!sync) return { ok: false, message: answer.body.message ?? `the agent answered HTTP ${answer.status}` };
+      if (answer.status !== 200 || sync.state === 'error') return { ok: false, message: answer.body.errors?.join('; ') || sync.lastError || `the agent answered HTTP ${answer.status}` };
+      return { ok: true, state: sync.state, lastSuccessAt: sync.lastSuccessAt };
     } catch (err) {
       return { ok: false, message: (err as Error).message };
     }
