@@ -88,6 +88,11 @@ describe('protected: enforcing a local policy, nothing blocked yet', () => {
       assert.match(facts, zh ? /未连接服务器/ : /not connected to a server/);
       assert.match(facts, zh ? /设备 ID\s+未注册/ : /Device ID\s+not enrolled/);
       assert.match(facts, /0\.1\.0 \(linux/);
+      // The OS theme decides the palette.
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.equal(background, o.colorScheme === 'dark' ? 'rgb(21, 24, 30)' : 'rgb(246, 247, 249)');
+      // Every form control has a visible label, in this language.
+      for (const label of zh ? ['工具', '业务原因', '天数（1–90）'] : ['Tool', 'Business reason', 'For how many days (1–90)']) assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, label);
       await shoot(page, 'protected', o);
       await context.close();
     });
@@ -192,8 +197,18 @@ describe('protected: enforcing a local policy, nothing blocked yet', () => {
 describe('blocked-recently: the agent has just stopped two tools', () => {
   const ctx = withAgent(['--policy', ACME]);
 
-  test('blocks appear newest first, the headline names the latest, a notification click focuses its event', async () => {
+  test('an open window turns to blocked-recently when the agent stops a tool, without a reload', async () => {
+    const { context, page } = await openStatusPage(browser, ctx.server.url, BOTH[0]!);
+    await expectState(page, 'protected');
     const codex = await runTool(ctx.agent, '@openai/codex', 'codex', 'block');
+    await expectState(page, 'blocked-recently');
+    await page.waitForSelector(`#recent > li[data-event-id="${codex.id}"]`);
+    assert.match((await headline(page)).sentence, /^Cordon stopped OpenAI Codex CLI at \d\d:\d\d\./);
+    await context.close();
+  });
+
+  test('blocks appear newest first, the headline names the latest, a notification click focuses its event', async () => {
+    const codex = (await ctx.agent.events()).find((e) => e.type === 'block' && e.toolId === 'codex')!;
     const claude = await runTool(ctx.agent, '@anthropic-ai/claude-code', 'claude', 'block');
     for (const o of BOTH) {
       const { context, page } = await openStatusPage(browser, ctx.server.url, o);
