@@ -34,10 +34,21 @@ export interface StatusPageServer {
   close(): Promise<void>;
 }
 
-export async function startStatusPageServer(socket: string): Promise<StatusPageServer> {
+/**
+ * With `inProcess`, no agent answering on `socket` makes the relay start the agent itself, as the tray does
+ * (confined to this test process's descendants).
+ */
+export async function startStatusPageServer(socket: string, inProcess?: { stateDir: string; socket: string }): Promise<StatusPageServer> {
   const dir = await bundledRenderer();
   const files = new Set([...RENDERER_STATIC_FILES, 'status.js']);
-  const connection = await AgentConnection.open({ socket, startInProcess: false, agentVersion: 'test', log: pino({ level: 'silent' }) });
+  const connection = await AgentConnection.open({
+    socket,
+    startInProcess: inProcess !== undefined,
+    inProcessPaths: inProcess,
+    inProcessScopePid: process.pid,
+    agentVersion: 'test',
+    log: pino({ level: 'silent' }),
+  });
   const opened: string[] = [];
   const relay: Record<string, (arg: unknown) => Promise<unknown>> = {
     getStatus: () => connection.refresh(),

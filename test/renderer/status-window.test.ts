@@ -70,6 +70,9 @@ describe('protected: enforcing a local policy, nothing blocked yet', () => {
   for (const o of BOTH) {
     test(`shows the state, restricted tools with reasons, and the help-desk facts (${o.locale}, ${o.colorScheme})`, async () => {
       const { context, page } = await openStatusPage(browser, ctx.server.url, o);
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(e.message));
       await expectState(page, 'protected');
       const h = await headline(page);
       const zh = o.locale === 'zh-CN';
@@ -94,6 +97,7 @@ describe('protected: enforcing a local policy, nothing blocked yet', () => {
       // Every form control has a visible label, in this language.
       for (const label of zh ? ['工具', '业务原因', '天数（1–90）'] : ['Tool', 'Business reason', 'For how many days (1–90)']) assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, label);
       await shoot(page, 'protected', o);
+      assert.deepEqual(errors, [], 'no script errors or CSP violations');
       await context.close();
     });
   }
@@ -289,6 +293,30 @@ describe('agent-missing: nothing answers on the socket', () => {
         assert.equal(await page.locator('#exception-submit').isDisabled(), true);
         assert.equal(await page.locator('#tools-empty').innerText(), zh ? '代理恢复响应后会重新显示。' : 'Shown again once the agent answers.');
         await shoot(page, 'agent-missing', o);
+        await context.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('in-process: no agent service, so the app runs the agent itself', () => {
+  test('the window says the agent runs inside the app as this user', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cordon-inproc-'));
+    const server = await startStatusPageServer(join(dir, 'service.sock'), { stateDir: join(dir, 'state'), socket: join(dir, 'own.sock') });
+    try {
+      for (const o of BOTH) {
+        const { context, page } = await openStatusPage(browser, server.url, o);
+        await expectState(page, 'protected');
+        const zh = o.locale === 'zh-CN';
+        assert.equal(await page.locator('#in-process').isVisible(), true);
+        assert.equal(
+          await page.locator('#in-process').innerText(),
+          zh ? '此电脑没有安装 Cordon 服务，因此代理以你的身份在本应用内运行，退出本应用时会停止。' : 'No Cordon service is installed on this computer, so the agent runs inside this app as you. It stops when you quit the app.',
+        );
+        assert.match(await page.locator('#facts').innerText(), /\(linux, user\)/);
+        await shoot(page, 'in-process', o);
         await context.close();
       }
     } finally {
