@@ -20,6 +20,15 @@ const SHOWN_EVENTS: ReadonlySet<AgentEvent['type']> = new Set(['block', 'would-b
 
 let current: StatusSnapshot | undefined;
 let highlighted: string | undefined;
+const lastRendered = new Map<string, string>();
+
+/** Rebuilds a part only when its data changed, so a refresh never takes the keyboard focus away. */
+function changed(part: string, data: unknown): boolean {
+  const key = JSON.stringify(data);
+  if (lastRendered.get(part) === key) return false;
+  lastRendered.set(part, key);
+  return true;
+}
 
 function $(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -80,12 +89,13 @@ function render(snapshot: StatusSnapshot): void {
   inProcess.hidden = !snapshot.inProcess;
   inProcess.textContent = t.inProcess;
   const s = snapshot.status;
-  renderEvents(s?.recentEvents ?? [], s?.restrictedTools ?? [], now);
-  renderTools(s?.restrictedTools ?? []);
+  const minute = now.toISOString().slice(0, 16); // times are shown to the minute
+  if (changed('events', [s?.recentEvents, highlighted, minute])) renderEvents(s?.recentEvents ?? [], s?.restrictedTools ?? [], now);
+  if (changed('tools', s?.restrictedTools)) renderTools(s?.restrictedTools ?? []);
   $('tools-empty').textContent = s ? t.toolsEmpty : t.toolsUnknown;
   renderToolChoices(s?.restrictedTools ?? []);
-  renderRequests(s?.exceptionRequests ?? [], s?.restrictedTools ?? [], now);
-  renderFacts(snapshot, now);
+  if (changed('requests', [s?.exceptionRequests, minute])) renderRequests(s?.exceptionRequests ?? [], s?.restrictedTools ?? [], now);
+  if (changed('facts', [snapshot.reachable, snapshot.problem, s && { ...s, recentEvents: undefined, restrictedTools: undefined, health: undefined, pid: undefined }, minute])) renderFacts(snapshot, now);
 }
 
 function toolName(id: string | undefined, tools: readonly RestrictedTool[]): string {

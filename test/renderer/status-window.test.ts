@@ -12,7 +12,7 @@ import { startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { startNpmLayoutProcess } from '../support/npm-layout-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { startStatusPageServer, type StatusPageServer } from './status-page-server.ts';
-import { launchChromium, openStatusPage, type PageOptions } from './test-bridge.ts';
+import { launchChromium, openStatusPage, waitForStatusPushes, type PageOptions } from './test-bridge.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 const ACME = join(REPO_ROOT, 'policy/examples/acme.yaml');
@@ -158,6 +158,10 @@ describe('protected: enforcing a local policy, nothing blocked yet', () => {
     await page.keyboard.press('Tab');
     assert.match(await focused(), /^summary:Aider, .*: Blocked$/);
     await page.keyboard.press('Enter');
+    assert.equal(await page.locator('details[data-tool-id="aider"]').getAttribute('open'), '');
+    // Status refreshes keep arriving; they must not take the focus away or close what the user opened.
+    await waitForStatusPushes(page, 2);
+    assert.match(await focused(), /^summary:Aider, /);
     assert.equal(await page.locator('details[data-tool-id="aider"]').getAttribute('open'), '');
     await page.keyboard.press('Tab');
     assert.match(await focused(), /^a:ACME Code Assistant/);

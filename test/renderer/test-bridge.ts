@@ -24,6 +24,7 @@ const BRIDGE_SCRIPT = `
     if (!statusListeners.size) return;
     const s = await call('getStatus');
     statusListeners.forEach((l) => l(s));
+    window.__cordonStatusPushes = (window.__cordonStatusPushes || 0) + 1;
   }, 500);
   window.cordon = Object.freeze({
     getStatus: () => call('getStatus'),
@@ -36,6 +37,12 @@ const BRIDGE_SCRIPT = `
   });
 })();
 `;
+
+/** Resolves after the page has received `n` more status pushes (each re-renders what changed). */
+export async function waitForStatusPushes(page: Page, n: number): Promise<void> {
+  const start = await page.evaluate(() => (window as unknown as { __cordonStatusPushes?: number }).__cordonStatusPushes ?? 0);
+  await page.waitForFunction((target) => ((window as unknown as { __cordonStatusPushes?: number }).__cordonStatusPushes ?? 0) >= target, start + n);
+}
 
 export interface PageOptions {
   locale: 'en' | 'zh-CN';
