@@ -2,6 +2,7 @@
 // images for each OS, and the service definitions run what the installer lays down.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inflateSync } from 'node:zlib';
@@ -39,6 +40,17 @@ test('fuses: the plan in build/fuses.ts is what electron-builder.yml applies', (
   assert.equal(CORDON_FUSES.enableEmbeddedAsarIntegrityValidation, true);
   assert.equal(CORDON_FUSES.onlyLoadAppFromAsar, true);
   assert.equal(CORDON_FUSES.enableCookieEncryption, true);
+});
+
+test("electron-builder.yml passes electron-builder's own configuration schema", async () => {
+  // The same validation `electron-builder` runs before packaging, without the Electron download packaging needs.
+  const require = createRequire(join(REPO_ROOT, 'package.json'));
+  const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
+    getConfig(dir: string, file: string | null, fromOptions: null): Promise<unknown>;
+    validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+  };
+  const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+  await validateConfiguration(await getConfig(REPO_ROOT, null, null), new DebugLogger(false));
 });
 
 test('installers: per-machine silent Windows installers, deb + AppImage, macOS pkg', () => {
