@@ -67,11 +67,15 @@ export function stateLabel(state: TrayState, locale: SupportedLocale): string {
   return LABELS[locale][state];
 }
 
+/** Windows cuts tray tooltips at 127 characters. */
+export const MAX_TOOLTIP = 127;
+
 /** The tray tooltip: product, state and the policy in force, on one line. */
 export function trayTooltip(snapshot: StatusSnapshot, locale: SupportedLocale, now: Date = new Date()): string {
   const state = trayState(snapshot, now);
   const policy = snapshot.status?.policy.name;
-  return `Cordon — ${stateLabel(state, locale)}${policy && state !== 'agent-missing' ? ` · ${policy}` : ''}`;
+  const text = `Cordon — ${stateLabel(state, locale)}${policy && state !== 'agent-missing' ? ` · ${policy}` : ''}`;
+  return text.length <= MAX_TOOLTIP ? text : `${text.slice(0, MAX_TOOLTIP - 1)}…`;
 }
 
 /** The status window's headline: the overall state in one sentence. */

@@ -63,6 +63,13 @@ test('tooltip and sentence name the state, the tool and the time, in English and
   }
 });
 
+test('a long policy name is clipped to the 127 characters Windows shows', () => {
+  const s = sampleStatus();
+  const tip = trayTooltip(snapshot({ ...s, policy: { ...s.policy, name: 'x'.repeat(300) } }), 'en', NOW);
+  assert.equal(tip.length, 127);
+  assert.ok(tip.startsWith('Cordon — Protected · xxx') && tip.endsWith('…'));
+});
+
 test('UI locale follows the OS: any Chinese tag → zh-CN, else English', () => {
   assert.equal(uiLocale(['zh-CN']), 'zh-CN');
   assert.equal(uiLocale(['zh-Hans-CN', 'en-US']), 'zh-CN');
