@@ -1,5 +1,6 @@
 // Electron main process: one tray icon per user session, a status window on demand, native notifications for
 // what the agent does. It reads the agent's status and relays requests; it never enforces anything itself.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, clipboard, ipcMain, Menu, nativeImage, Notification, protocol, session, shell, Tray, type MenuItemConstructorOptions } from 'electron';
 import { createAgentLog } from '../agent/agent-log.ts';
@@ -17,7 +18,6 @@ import { uiLocale } from './ui-locale.ts';
 import { hardenSession } from './window-security.ts';
 import { IPC } from '../renderer/cordon-bridge.ts';
 
-const ICONS = fileURLToPath(new URL('../../build/icons/', import.meta.url));
 const RENDERER = fileURLToPath(new URL('../renderer/', import.meta.url));
 
 registerAppScheme(protocol);
@@ -121,7 +121,8 @@ async function run(): Promise<void> {
 }
 
 function icon(name: string) {
-  const image = nativeImage.createFromPath(`${ICONS}${name}${process.platform === 'win32' ? '.ico' : '.png'}`);
+  // Icons ship beside the app (electron-builder `files`), in app.asar when packaged.
+  const image = nativeImage.createFromPath(`${join(app.getAppPath(), 'build', 'icons', name)}${process.platform === 'win32' ? '.ico' : '.png'}`);
   if (process.platform === 'darwin') image.setTemplateImage(true);
   return image;
 }
