@@ -17,9 +17,10 @@ import {
 import type { Logger } from './agent-log.ts';
 import type { AgentScope } from './agent-paths.ts';
 import { ProcessGuard } from './enforcement/process-guard.ts';
+import { InventoryJob } from './inventory/inventory-job.ts';
 import { ProcessStopper } from './enforcement/process-stopper.ts';
 import { ancestorsOf } from './process/ancestry.ts';
-import { createProcessSource } from './process/create-process-source.ts';
+import { createProcessSource, type WatcherKind } from './process/create-process-source.ts';
 import type { ProcessSource } from './process/process-source.ts';
 import { UserDirectory } from './process/user-directory.ts';
 import { RecentEvents } from './recent-events.ts';
@@ -37,8 +38,15 @@ export interface AgentOptions {
   mode?: Mode;
   /** Enforce only on descendants of this pid. */
   scopePid?: number;
+  /** The process source; the platform's cheapest by default. */
+  watcher?: WatcherKind;
   agentVersion: string;
   log: Logger;
+  /**
+   * Installed-tool inventory: 'on' (default) reports and, where the policy says so, quarantines; 'report' never
+   * moves files (a trial agent under --scope-pid); 'off' skips it.
+   */
+  inventory?: 'on' | 'report' | 'off';
   /** Called for every recorded event (the tray's notifications when in-process). */
   onEvent?: (event: AgentEvent) => void;
 }
@@ -54,6 +62,7 @@ export class AgentRuntime {
   private readonly source: ProcessSource;
   private readonly guard: ProcessGuard;
   private readonly server: StatusServer;
+  private readonly inventory: InventoryJob | undefined;
   private readonly jobs: ScheduledTask[] = [];
   private readonly problems = new Map<string, string>();
   private policyFileMtime = 0;
@@ -65,7 +74,7 @@ export class AgentRuntime {
     this.policy = this.withMode(initial.policy);
     this.policyInfo = this.infoFor(this.policy, initial.source);
     this.matcher = new Matcher(this.policy);
-    this.source = createProcessSource();
+    this.source = createProcessSource(o.watcher);
     const stopper = new ProcessStopper(this.source, new Set([process.pid, ...ancestorsOf(process.pid)]));
     this.guard = new ProcessGuard({
       source: this.source,
@@ -76,6 +85,17 @@ export class AgentRuntime {
       record: (e) => this.record(e),
       onError: (err) => this.problem('watcher', `process watcher: ${(err as Error).message}`),
     });
+    const inventoryMode = o.inventory ?? (o.scopePid ? 'report' : 'on');
+    this.inventory =
+      inventoryMode === 'off'
+        ? undefined
+        : new InventoryJob({
+            stateDir: o.stateDir,
+            matcher: () => this.matcher,
+            record: (e) => this.record(e),
+            quarantine: inventoryMode === 'on',
+            onError: (err) => this.problem('inventory', `inventory: ${(err as Error).message}`),
+          });
     this.server = new StatusServer(
       o.socket,
       {
@@ -97,6 +117,8 @@ export class AgentRuntime {
     }
     await agent.server.listen();
     agent.guard.start(agent.policy.agent.scanIntervalMs);
+    // The first pass runs in the background: enforcement must not wait for a walk of every home directory.
+    void agent.inventory?.start(agent.policy.agent.inventoryIntervalSeconds).catch((err: unknown) => agent.problem('inventory', `inventory: ${(err as Error).message}`));
     if (o.policyFile) agent.jobs.push(cron.schedule(POLICY_FILE_CHECK, () => agent.reloadPolicyFile(), { noOverlap: true, name: 'policy-file' }));
     agent.record({
       id: crypto.randomUUID(),
@@ -111,6 +133,7 @@ export class AgentRuntime {
 
   async stop(): Promise<void> {
     for (const job of this.jobs) await job.stop();
+    await this.inventory?.stop();
     await this.guard.stop();
     await this.server.close();
     this.events.flush();
@@ -139,7 +162,7 @@ export class AgentRuntime {
       queue: { pending: 0, dropped: 0 },
       restrictedTools: restrictedTools(this.matcher, user),
       recentEvents: this.events.newestFirst(50),
-      installed: [],
+      installed: this.inventory?.installed ?? [],
       exceptionRequests: [],
       health: {
         watcher: this.source.kind,
@@ -171,9 +194,14 @@ export class AgentRuntime {
 
   /** Puts a new policy in force: the next tick matches against it. */
   applyPolicy(policy: CompiledPolicy, info: PolicyInfo): void {
+    const previous = this.policy;
     this.policy = this.withMode(policy);
     this.policyInfo = { ...info, digest: policyDigest(this.policy) };
     this.matcher = new Matcher(this.policy);
+    this.guard.setInterval(this.policy.agent.scanIntervalMs);
+    if (this.policy.agent.inventoryIntervalSeconds !== previous.agent.inventoryIntervalSeconds) this.inventory?.reschedule(this.policy.agent.inventoryIntervalSeconds);
+    // What is installed may now be allowed (restore) or quarantined: look again under the new policy.
+    void this.inventory?.runNow().catch((err: unknown) => this.problem('inventory', `inventory: ${(err as Error).message}`));
     this.o.log.info({ policy: info.id, source: info.source, serial: info.serial, mode: this.policy.mode }, 'policy in force');
   }
 

@@ -2,13 +2,18 @@
 import { createAgentLog } from '../agent/agent-log.ts';
 import { currentScope, defaultAgentPaths } from '../agent/agent-paths.ts';
 import { AgentRuntime } from '../agent/agent-runtime.ts';
+import { WATCHER_KINDS, type WatcherKind } from '../agent/process/create-process-source.ts';
 import { AGENT_VERSION } from './agent-version.ts';
 import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
 
-const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-dir DIR] [--socket PATH] [--scope-pid PID]
+const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-dir DIR] [--socket PATH] [--scope-pid PID] [--watcher KIND]
+             [--inventory on|report|off]
       runs the agent until SIGTERM/SIGINT. With no flags: the built-in policy, the per-OS state dir and socket.
       As root it enforces for every user; as a normal user, on that user's processes only.
-      --scope-pid PID  enforce only on descendants of PID (try Cordon in one terminal; tests)`;
+      --scope-pid PID  enforce only on descendants of PID (try Cordon in one terminal; tests)
+      --watcher KIND   procfs (Linux default), ps (macOS default) or systeminformation (Windows default)
+      --inventory M    installed-tool inventory: on (report, and quarantine where the policy says; default),
+                       report (never move files; the default with --scope-pid), off`;
 
 export const agentCommand: Command = {
   name: 'agent',
@@ -21,7 +26,11 @@ export const agentCommand: Command = {
       'state-dir': { type: 'string' },
       socket: { type: 'string' },
       'scope-pid': { type: 'string' },
+      watcher: { type: 'string' },
+      inventory: { type: 'string' },
     });
+    if (values.inventory !== undefined && !['on', 'report', 'off'].includes(values.inventory)) throw new UsageError('--inventory must be on, report or off');
+    if (values.watcher !== undefined && !(WATCHER_KINDS as readonly string[]).includes(values.watcher)) throw new UsageError(`--watcher must be one of ${WATCHER_KINDS.join(', ')}`);
     if (positionals.length) throw new UsageError(`unexpected "${positionals[0]}"`);
     if (values.mode !== undefined && values.mode !== 'enforce' && values.mode !== 'monitor') throw new UsageError('--mode must be enforce or monitor');
     const scopePid = values['scope-pid'] === undefined ? undefined : Number(values['scope-pid']);
@@ -36,6 +45,8 @@ export const agentCommand: Command = {
       policyFile: values.policy,
       mode: values.mode as 'enforce' | 'monitor' | undefined,
       scopePid,
+      watcher: values.watcher as WatcherKind | undefined,
+      inventory: values.inventory as 'on' | 'report' | 'off' | undefined,
       agentVersion: AGENT_VERSION,
       log,
     });

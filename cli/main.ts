@@ -4,6 +4,8 @@ import { checkCommand } from './check-command.ts';
 import { policyCommand } from './policy-command.ts';
 import { startCommand } from './start-command.ts';
 import { statusCommand } from './status-command.ts';
+import { inventoryCommand } from './inventory-command.ts';
+import { quarantineCommand } from './quarantine-command.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
 const COMMANDS: Command[] = [
@@ -11,6 +13,8 @@ const COMMANDS: Command[] = [
   statusCommand,
   checkCommand,
   agentCommand,
+  inventoryCommand,
+  quarantineCommand,
   policyCommand,
 ];
 

@@ -39,7 +39,15 @@ export class ProcessGuard {
 
   constructor(private readonly o: GuardOptions) {}
 
+  private intervalMs = 100;
+
+  /** A new interval applies from the next tick (a policy change). */
+  setInterval(intervalMs: number): void {
+    this.intervalMs = intervalMs;
+  }
+
   start(intervalMs: number): void {
+    this.intervalMs = intervalMs;
     this.running = true;
     const loop = () => {
       if (!this.running) return;
@@ -47,7 +55,7 @@ export class ProcessGuard {
         .catch((err: unknown) => this.o.onError(err))
         .finally(() => {
           // Scheduled after the tick ends, so a slow tick can never overlap the next.
-          if (this.running) this.timer = setTimeout(loop, intervalMs);
+          if (this.running) this.timer = setTimeout(loop, this.intervalMs);
         });
     };
     loop();

@@ -124,3 +124,24 @@ export function readLastPid(procRoot = '/proc'): number {
   const text = readFileSync(`${procRoot}/loadavg`, 'latin1');
   return Number(text.slice(text.lastIndexOf(' ') + 1));
 }
+
+/** The thread-group id of a task: equal to its pid for a process, different for one of its threads. */
+export function readTgid(pid: number, procRoot = '/proc'): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`${procRoot}/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const m = /^Tgid:\s+(\d+)$/m.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+/** The largest pid the kernel hands out; pids wrap around to low numbers after it. */
+export function readPidMax(procRoot = '/proc'): number {
+  try {
+    return Number(readFileSync(`${procRoot}/sys/kernel/pid_max`, 'utf8').trim()) || 32768;
+  } catch {
+    return 4194304;
+  }
+}

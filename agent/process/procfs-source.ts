@@ -1,10 +1,18 @@
-// The Linux fast path. Each tick costs one read of /proc/loadavg when nothing was created; only then is /proc
-// listed, and only pids not seen before are read. A process is evaluated once, not once per tick — except
-// that a fork is usually followed by an exec, so young processes are re-checked for a changed executable for
-// a short while, and a slow sweep catches the rare long-lived process that execs later.
-import { isKernelThread, listPids, readCmdline, readCwd, readExe, readLastPid, readProcStat, readUid } from './proc-fs.ts';
+// The Linux fast path. Each tick costs one read of /proc/loadavg when nothing was created. When something was,
+// the pids handed out since the last tick are probed directly (pids are allocated in order, so the new ones lie
+// between the previous and the current "last pid"); /proc is listed in full only when that range is large, and
+// on the slow sweep, which also forgets processes that exited. A process is evaluated once, not once per tick,
+// except for exec: a fork is usually followed by an exec, so young processes are re-checked for a short while;
+// an old process that execs (`exec claude` in a long-lived shell) shows itself through the threads the new
+// program starts, which take pids from the same counter; the sweep is the backstop for anything else.
+import { isKernelThread, listPids, readCmdline, readCwd, readExe, readLastPid, readPidMax, readProcStat, readTgid, readUid } from './proc-fs.ts';
 import type { ProcessIdentity, ProcessSource, SeenProcess } from './process-source.ts';
 import { ttyPathFromNr } from './tty-device.ts';
+
+/** Beyond this many new pids in one tick, one listing of /proc is cheaper than probing each. */
+const PROBE_LIMIT = 256;
+/** After pid_max the kernel wraps around to 300 (lower pids are reserved for early system processes). */
+const RESERVED_PIDS = 300;
 
 interface Known {
   startTime: number;
@@ -20,7 +28,7 @@ export interface ProcFsSourceOptions {
   procRoot?: string;
   /** How long after first sight a process is re-checked on every poll for an exec (ms). */
   youngMs?: number;
-  /** How often every known process is re-checked for an exec (ms). */
+  /** How often every known process is re-checked for an exec that nothing else revealed (ms). */
   sweepMs?: number;
   now?: () => number;
 }
@@ -33,17 +41,20 @@ export class ProcFsSource implements ProcessSource {
   private pending: SeenProcess[] = [];
   private lastPid = -1;
   private lastSweep = 0;
+  private pidMax: number | undefined;
+  /** Pids allocated but not readable when probed, with when that was. */
+  private readonly unresolved = new Map<number, number>();
   private readonly procRoot: string;
   private readonly youngMs: number;
   private readonly sweepMs: number;
   private readonly now: () => number;
   /** Counters for health and the benchmark. */
-  readonly stats = { polls: 0, listings: 0, processReads: 0, sweeps: 0 };
+  readonly stats = { polls: 0, listings: 0, probes: 0, processReads: 0, sweeps: 0 };
 
   constructor(options: ProcFsSourceOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
     this.youngMs = options.youngMs ?? 1500;
-    this.sweepMs = options.sweepMs ?? 5000;
+    this.sweepMs = options.sweepMs ?? 30_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -62,25 +73,80 @@ export class ProcFsSource implements ProcessSource {
     this.pending = [];
     const lastPid = readLastPid(this.procRoot);
     if (lastPid !== this.lastPid) {
+      // The very first listing finds processes that started long ago: they need no exec re-checks.
+      const first = this.lastPid === -1 && this.known.size === 0;
+      const previous = this.lastPid;
       this.lastPid = lastPid;
-      this.list(now, out);
+      if (previous === -1 || !this.probeNewPids(previous, lastPid, now, out)) this.list(now, out, !first);
     }
+    if (this.unresolved.size) this.retryUnresolved(now, out);
     if (this.young.size) this.recheckYoung(now, out);
     if (now - this.lastSweep >= this.sweepMs) {
       this.lastSweep = now;
-      this.sweep(out);
+      this.sweep(now, out);
     }
     return out;
   }
 
-  private list(now: number, out: SeenProcess[]): void {
+  /**
+   * Reads the pids allocated after `from` up to `to` (wrapping at pid_max). Threads take pids from the same
+   * counter, so each hit is checked to be a thread-group leader. Returns false when the range is too large to
+   * be worth probing one by one (then the caller lists /proc).
+   */
+  private probeNewPids(from: number, to: number, now: number, out: SeenProcess[]): boolean {
+    const pidMax = (this.pidMax ??= readPidMax(this.procRoot));
+    const count = to > from ? to - from : pidMax - from + to;
+    if (count > PROBE_LIMIT || count <= 0) return false;
+    this.stats.probes++;
+    for (let i = 1, pid = from + 1; i <= count; i++, pid++) {
+      if (pid >= pidMax) pid = RESERVED_PIDS;
+      const k = this.known.get(pid);
+      if (k) {
+        // A pid we knew was handed out again: the old process is gone.
+        const stat = readProcStat(pid, this.procRoot);
+        if (stat && stat.startTime === k.startTime) continue;
+        this.known.delete(pid);
+        this.young.delete(pid);
+      }
+      this.probe(pid, now, out);
+    }
+    return true;
+  }
+
+  private probe(pid: number, now: number, out: SeenProcess[]): void {
+    const tgid = readTgid(pid, this.procRoot);
+    if (tgid === null) {
+      // Allocated but not visible yet (fork in progress), or already exited: look again on the next ticks.
+      if (!this.unresolved.has(pid)) this.unresolved.set(pid, now);
+      return;
+    }
+    this.unresolved.delete(pid);
+    if (tgid !== pid) {
+      // A new thread. A program starting up starts threads, so a thread in a process we already know is the
+      // cheap sign that it may just have exec'd (`exec claude` in an old shell keeps the pid): look at its exe.
+      const k = this.known.get(tgid);
+      if (k && !k.kernel && !this.young.has(tgid)) this.recheck(tgid, k, out, true);
+      return;
+    }
+    const seen = this.read(pid, now, true);
+    if (seen) out.push(seen);
+  }
+
+  private retryUnresolved(now: number, out: SeenProcess[]): void {
+    for (const [pid, since] of this.unresolved) {
+      if (this.known.has(pid) || now - since > this.youngMs) this.unresolved.delete(pid);
+      else this.probe(pid, now, out);
+    }
+  }
+
+  private list(now: number, out: SeenProcess[], markYoung = true): void {
     this.stats.listings++;
     const pids = listPids(this.procRoot);
     const present = new Set<number>();
     for (const pid of pids) {
       present.add(pid);
       if (this.known.has(pid)) continue;
-      const seen = this.read(pid, now);
+      const seen = this.read(pid, now, markYoung);
       if (seen) out.push(seen);
     }
     if (present.size !== this.known.size) {
@@ -93,7 +159,7 @@ export class ProcFsSource implements ProcessSource {
     }
   }
 
-  private read(pid: number, now: number): SeenProcess | null {
+  private read(pid: number, now: number, markYoung: boolean): SeenProcess | null {
     this.stats.processReads++;
     const stat = readProcStat(pid, this.procRoot);
     if (!stat) return null;
@@ -106,7 +172,7 @@ export class ProcFsSource implements ProcessSource {
     const uid = readUid(pid, this.procRoot);
     if (uid === null) return null; // exited between the reads
     this.known.set(pid, { startTime: stat.startTime, ppid: stat.ppid, exe, argvKey: argv.join('\0'), seenAt: now, kernel: false });
-    this.young.add(pid);
+    if (markYoung) this.young.add(pid);
     const procRoot = this.procRoot;
     return {
       pid,
@@ -133,8 +199,10 @@ export class ProcFsSource implements ProcessSource {
     }
   }
 
-  private sweep(out: SeenProcess[]): void {
+  private sweep(now: number, out: SeenProcess[]): void {
     this.stats.sweeps++;
+    // A full listing: forgets processes that exited, and finds anything the probes could not see.
+    this.list(now, out);
     for (const [pid, k] of this.known) {
       if (k.kernel) continue;
       this.recheck(pid, k, out, true);

@@ -25,12 +25,12 @@ export function parsePsListings(argsText: string, commText: string): ListedProce
   }
   const out: ListedProcess[] = [];
   for (const line of argsText.split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4})\s+(\S+)\s?(.*)$/.exec(line);
+    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4})\s+(\S+)\s+(.*)$/.exec(line);
     if (!m) continue;
     const pid = Number(m[1]);
     const started = Date.parse(`${m[4]!.replace(/\s+/g, ' ')} UTC`);
     const exe = exeByPid.get(pid) ?? null;
-    const tty = m[5] === '??' || m[5] === '-' ? undefined : `/dev/${m[5]}`;
+    const tty = m[5] === '??' || m[5] === '?' || m[5] === '-' ? undefined : `/dev/${m[5]}`;
     out.push({
       pid,
       ppid: Number(m[2]),

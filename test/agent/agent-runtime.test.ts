@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { statusApiRequest } from '../../agent/status-client.ts';
+import type { AgentStatus } from '../../agent/status-types.ts';
 import { startAgent } from '../support/agent-process.ts';
 import { runCordon } from '../support/cli.ts';
+import { installRealCli } from '../support/real-clis.ts';
 
 it('sets a corrupt state file aside, says so in status, and carries on', async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'cordon-state-'));
@@ -73,6 +75,26 @@ it('answers bad status API requests with a clear error and never an enforcement 
     assert.equal(badRequest.status, 400);
     assert.match(badRequest.body.message, /reason|days/);
     assert.equal((await agent.status()).mode, 'enforce');
+  } finally {
+    await agent.stop();
+  }
+});
+
+it('reports installed AI CLIs in status from its inventory, without moving them under --scope-pid', async () => {
+  const claude = installRealCli('claude-code');
+  // The inventory looks at every directory on PATH; the real Claude Code's npm-global bin is one of them here.
+  const agent = await startAgent({ env: { PATH: `${join(claude.prefix, 'bin')}:${process.env.PATH}` } });
+  try {
+    const deadline = Date.now() + 60_000;
+    let found: AgentStatus['installed'][number] | undefined;
+    while (!found && Date.now() < deadline) {
+      found = (await agent.status()).installed.find((t) => t.toolId === 'claude-code' && t.path.startsWith(claude.prefix));
+      if (!found) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(found, 'the installed Claude Code is listed');
+    assert.equal(found.state, 'not-allowed');
+    assert.ok(existsSync(claude.bin), 'a trial agent (--scope-pid) never moves files');
+    assert.ok((await agent.events()).some((e) => e.type === 'install-found' && e.toolId === 'claude-code'));
   } finally {
     await agent.stop();
   }

@@ -1,0 +1,168 @@
+// npm run bench:agent — what the agent costs and how fast it stops a tool, side by side with the alternative a
+// Node developer would reach for: polling systeminformation's process list (or ps-list) at the same interval.
+//   1. one scan of the process table: Cordon's /proc source (first full read, then the incremental tick)
+//      vs si.processes() vs ps-list, at 300 and 2000 processes;
+//   2. idle cost of a running agent (CPU %, RSS) with 300 and 2000 processes, procfs vs systeminformation watcher;
+//   3. launch→stop latency of the real Claude Code over BENCH_LAUNCHES launches (default 50), and how many
+//      launches reached the (loopback) API first, for both watchers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import psList from 'ps-list';
+import si from 'systeminformation';
+import { ProcFsSource } from '../../agent/process/procfs-source.ts';
+import { startAgent, type AgentProcess } from '../support/agent-process.ts';
+import { prepareCliSession } from '../support/ai-cli-session.ts';
+import { installRealCli } from '../support/real-clis.ts';
+import { RequestRecorder } from '../support/request-recorder.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 50);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
+const CLK_TCK = 100;
+
+const background: ChildProcess[] = [];
+function processCount(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3]!.split('/')[1]);
+}
+/** Tops the machine up to `target` user processes with idle sleepers (a busy developer workstation). */
+async function topUpTo(target: number): Promise<void> {
+  const now = (await psList()).length;
+  for (let i = now; i < target; i++) background.push(spawn('sleep', ['3600'], { stdio: 'ignore' }));
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+/** CPU seconds used by this process and its waited-for children (ps, the shells systeminformation runs). */
+function cpuSeconds(pid: number | 'self' = 'self'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime, stime, cutime, cstime are fields 14–17 (1-based), i.e. 11–14 after the comm field.
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
+}
+function rssMiB(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/**
+ * Mean wall and CPU time per call. `gapMs` spaces the calls: systeminformation answers a call made within 500 ms
+ * of the previous one from its last result without scanning, which would flatter it.
+ */
+async function perScan(label: string, reps: number, fn: () => Promise<unknown> | unknown, gapMs = 0): Promise<{ label: string; wallMs: number; cpuMs: number }> {
+  await fn();
+  let wall = 0;
+  let cpu = 0;
+  for (let i = 0; i < reps; i++) {
+    if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const k0 = childCpuSeconds();
+    await fn();
+    wall += performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpu += (c.user + c.system) / 1000 + (childCpuSeconds() - k0) * 1000;
+  }
+  return { label, wallMs: wall / reps, cpuMs: cpu / reps };
+}
+/** CPU seconds of this process's waited-for children (ps and the shells systeminformation runs). */
+function childCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / CLK_TCK;
+}
+
+async function scanCost(target: number): Promise<void> {
+  await topUpTo(target);
+  const n = (await psList()).length;
+  const rows = [
+    await perScan('cordon procfs, first full read', 20, () => new ProcFsSource().pollSync()),
+    await (async () => {
+      const src = new ProcFsSource();
+      src.pollSync();
+      return perScan('cordon procfs, steady tick', 2000, () => src.pollSync());
+    })(),
+    await perScan('systeminformation.processes()', 10, () => si.processes(), 520),
+    await perScan('ps-list', 10, () => psList(), 20),
+  ];
+  const base = rows[1]!;
+  console.log(`\n1. One scan with ${n} processes (mean per scan; CPU includes child processes)`);
+  for (const r of rows) {
+    const ratio = r === base ? '1×' : `${(r.cpuMs / Math.max(base.cpuMs, 0.001)).toFixed(0)}× the tick's CPU`;
+    console.log(`   ${r.label.padEnd(34)} wall ${r.wallMs.toFixed(3).padStart(8)} ms   cpu ${r.cpuMs.toFixed(3).padStart(8)} ms   ${ratio}`);
+  }
+  const full = rows[0]!;
+  console.log(`   → a full /proc read is ${(rows[2]!.cpuMs / full.cpuMs).toFixed(1)}× cheaper than systeminformation, ${(rows[3]!.cpuMs / full.cpuMs).toFixed(1)}× cheaper than ps-list`);
+}
+
+async function idleCost(target: number): Promise<void> {
+  await topUpTo(target);
+  console.log(`\n2. A running agent, idle, ${processCount()} processes on the machine, ${IDLE_SECONDS} s (100 ms ticks)`);
+  for (const watcher of ['procfs', 'systeminformation'] as const) {
+    const agent = await startAgent({ args: ['--watcher', watcher], env: { CORDON_LOG_LEVEL: 'warn' } });
+    await new Promise((r) => setTimeout(r, 2000)); // past start-up and the first full read
+    const pid = agent.child.pid!;
+    const c0 = cpuSeconds(pid);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const cpu = ((cpuSeconds(pid) - c0) / ((performance.now() - t0) / 1000)) * 100;
+    const rss = rssMiB(pid);
+    await agent.stop();
+    console.log(`   watcher ${watcher.padEnd(18)} CPU ${cpu.toFixed(2).padStart(6)} % of one core   RSS ${rss.toFixed(0)} MiB`);
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function launchToStop(): Promise<void> {
+  const claude = installRealCli('claude-code');
+  console.log(`\n3. Launch → stop of the real Claude Code (${LAUNCHES} launches per watcher; its first API request comes ~400–800 ms after launch)`);
+  for (const watcher of ['procfs', 'systeminformation'] as const) {
+    const agent: AgentProcess = await startAgent({ args: ['--watcher', watcher], env: { CORDON_LOG_LEVEL: 'warn' } });
+    const recorder = await RequestRecorder.start();
+    const scratch = mkdtempSync(join(tmpdir(), 'cordon-bench-agent-'));
+    const times: number[] = [];
+    let reached = 0;
+    let survived = 0;
+    for (let i = 0; i < LAUNCHES; i++) {
+      const session = prepareCliSession('claude-code', join(scratch, String(i % 4)), recorder.url);
+      const since = Date.now();
+      const t0 = performance.now();
+      const child = spawn(claude.bin, session.args, { env: session.env, stdio: 'ignore', detached: true });
+      const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
+        const timer = setTimeout(() => {
+          process.kill(-child.pid!, 'SIGKILL');
+          resolve(null);
+        }, 10_000);
+        child.once('exit', (_c, s) => {
+          clearTimeout(timer);
+          resolve(s);
+        });
+      });
+      times.push(performance.now() - t0);
+      if (signal !== 'SIGKILL') survived++;
+      await new Promise((r) => setTimeout(r, 150));
+      if (recorder.since(since).length) reached++;
+    }
+    await agent.stop();
+    await recorder.close();
+    const sorted = [...times].sort((a, b) => a - b);
+    console.log(
+      `   watcher ${watcher.padEnd(18)} p50 ${percentile(sorted, 50).toFixed(0).padStart(5)} ms   p95 ${percentile(sorted, 95).toFixed(0).padStart(5)} ms   p99 ${percentile(sorted, 99).toFixed(0).padStart(5)} ms   max ${sorted.at(-1)!.toFixed(0).padStart(5)} ms   reached the API first: ${reached}/${LAUNCHES}   not stopped: ${survived}`,
+    );
+  }
+}
+
+try {
+  console.log(`Cordon agent benchmark — ${new Date().toISOString()}, Node ${process.version}, ${(await si.cpu()).brand} ×${(await si.cpu()).cores}`);
+  await scanCost(300);
+  await idleCost(300);
+  await scanCost(2000);
+  await idleCost(2000);
+  for (const c of background.splice(0)) c.kill('SIGKILL');
+  await launchToStop();
+} finally {
+  for (const c of background) c.kill('SIGKILL');
+}
