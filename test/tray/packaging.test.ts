@@ -2,7 +2,7 @@
 // images for each OS, and the service definitions run what the installer lays down.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inflateSync } from 'node:zlib';
@@ -42,15 +42,18 @@ test('fuses: the plan in build/fuses.ts is what electron-builder.yml applies', (
   assert.equal(CORDON_FUSES.enableCookieEncryption, true);
 });
 
-test("electron-builder.yml passes electron-builder's own configuration schema", async () => {
-  // The same validation `electron-builder` runs before packaging, without the Electron download packaging needs.
-  const require = createRequire(join(REPO_ROOT, 'package.json'));
-  const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
-    getConfig(dir: string, file: string | null, fromOptions: null): Promise<unknown>;
-    validateConfiguration(config: unknown, logger: unknown): Promise<void>;
-  };
-  const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
-  await validateConfiguration(await getConfig(REPO_ROOT, null, null), new DebugLogger(false));
+test("electron-builder.yml passes electron-builder's own configuration schema", () => {
+  // The same validation `electron-builder` runs before packaging, without the Electron download packaging
+  // needs; in a child process, since electron-builder logs to stdout, which the test runner reads.
+  const script = `
+    const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config');
+    const { DebugLogger } = require('builder-util');
+    getConfig(process.cwd(), null, null)
+      .then((c) => validateConfiguration(c, new DebugLogger(false)))
+      .then(() => console.log('valid'), (e) => { console.error(e.message); process.exit(1); });`;
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^valid$/m);
 });
 
 test('installers: per-machine silent Windows installers, deb + AppImage, macOS pkg', () => {
