@@ -164,6 +164,12 @@ test('the compiled main process wires tray, menu, IPC, hardened window, scheme a
     try {
       const note = await waitFor(() => last('notification.show'), 'the notification');
       assert.deepEqual(note, { title: 'Cordon', body: 'Stopped OpenAI Codex CLI: OpenAI Codex CLI uploads the code it reads to OpenAI. ACME source code may only be processed by approved systems (Security Standard SS-12).', silent: false });
+      // Clicking it opens the window on that event.
+      await main.send('clickNotification');
+      assert.equal(await main.send('windows'), 1);
+      const blockId = (await agent.events()).find((e) => e.type === 'block' && e.pid === child.pid)!.id;
+      const sent = (await main.calls()).filter(([w]) => w === 'webContents.send').map(([, d]) => d);
+      assert.deepEqual(sent.filter((d) => (d as { channel: string }).channel === 'cordon:show-event'), [{ channel: 'cordon:show-event', arg: blockId }]);
     } finally {
       child.kill('SIGKILL');
     }

@@ -166,6 +166,7 @@ const commands: Record<string, (arg: Args) => Promise<unknown> | unknown> = {
   channels: () => [...ipcHandlers.keys()].sort(),
   trayAction: ({ item }) => (globalThis as unknown as { cordonTrayAction(a: string): void }).cordonTrayAction(item),
   trayClick: () => emit('tray:click'),
+  clickNotification: () => emit('notification:click'),
   scheme: async ({ url }) => {
     const res = await schemeHandlers.get(new URL(url).protocol.slice(0, -1))!(new Request(url));
     return { status: res.status, csp: res.headers.get('content-security-policy'), type: res.headers.get('content-type'), length: (await res.arrayBuffer()).byteLength };
