@@ -91,7 +91,7 @@ function render(snapshot: StatusSnapshot): void {
   const s = snapshot.status;
   const minute = now.toISOString().slice(0, 16); // times are shown to the minute
   if (changed('events', [s?.recentEvents, highlighted, minute])) renderEvents(s?.recentEvents ?? [], s?.restrictedTools ?? [], now);
-  if (changed('tools', s?.restrictedTools)) renderTools(s?.restrictedTools ?? []);
+  if (changed('tools', [s?.restrictedTools, s?.mode])) renderTools(s?.restrictedTools ?? [], s?.mode === 'monitor');
   $('tools-empty').textContent = s ? t.toolsEmpty : t.toolsUnknown;
   renderToolChoices(s?.restrictedTools ?? []);
   if (changed('requests', [s?.exceptionRequests, minute])) renderRequests(s?.exceptionRequests ?? [], s?.restrictedTools ?? [], now);
@@ -123,9 +123,10 @@ function renderEvents(events: AgentEvent[], tools: RestrictedTool[], now: Date):
   $('recent-empty').hidden = shown.length > 0;
 }
 
-const ACTION_LABEL = () => ({ block: t.actionBlock, warn: t.actionWarn, audit: t.actionAudit, allow: t.actionAllow });
+// In monitor mode nothing is stopped: a blocking rule only records what it would have done.
+const ACTION_LABEL = (monitor: boolean) => ({ block: monitor ? t.actionWouldBlock : t.actionBlock, warn: t.actionWarn, audit: t.actionAudit, allow: t.actionAllow });
 
-function renderTools(tools: RestrictedTool[]): void {
+function renderTools(tools: RestrictedTool[], monitor: boolean): void {
   const list = $('tools');
   // Keep which tools are open across refreshes.
   const open = new Set([...list.querySelectorAll('details[open]')].map((d) => d.getAttribute('data-tool-id')));
@@ -153,10 +154,10 @@ function renderTools(tools: RestrictedTool[]): void {
       links.append(ask);
       body.append(links);
       const details = el('details', { attrs: { 'data-tool-id': tool.toolId } }, [
-        el('summary', { attrs: { 'aria-label': `${tool.name}, ${tool.vendor}: ${ACTION_LABEL()[tool.action]}` } }, [
+        el('summary', { attrs: { 'aria-label': `${tool.name}, ${tool.vendor}: ${ACTION_LABEL(monitor)[tool.action]}` } }, [
           el('span', { cls: 'name', text: tool.name }),
           el('span', { cls: 'vendor', text: tool.vendor }),
-          el('span', { cls: `tag ${tool.action}`, text: ACTION_LABEL()[tool.action] }),
+          el('span', { cls: `tag ${tool.action}`, text: ACTION_LABEL(monitor)[tool.action] }),
         ]),
         body,
       ]);

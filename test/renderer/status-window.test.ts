@@ -253,6 +253,7 @@ describe('monitor: the agent records but stops nothing', () => {
       assert.equal((await headline(page)).sentence, zh ? '监控模式：Cordon 会记录 AI 编程工具的使用，但不会阻止它们。' : 'Monitor mode: Cordon records AI coding tools but does not stop them.');
       assert.match(await page.locator('#recent > li').first().innerText(), zh ? /OpenAI Codex CLI[\s\S]*本会被阻止（监控模式）/ : /OpenAI Codex CLI[\s\S]*Would have been stopped \(monitor mode\)/);
       assert.match(await page.locator('#facts').innerText(), zh ? /监控（不阻止任何工具）/ : /monitor \(nothing is stopped\)/);
+      assert.equal(await page.locator('details[data-tool-id="codex"] .tag').innerText(), zh ? '将被阻止' : 'Would be blocked');
       await shoot(page, 'monitor', o);
       await context.close();
     }
