@@ -3,6 +3,7 @@ import { adminCommand } from './admin-command.ts';
 import { agentCommand } from './agent-command.ts';
 import { checkCommand } from './check-command.ts';
 import { policyCommand } from './policy-command.ts';
+import { startCommand } from './start-command.ts';
 import { statusCommand } from './status-command.ts';
 import { inventoryCommand } from './inventory-command.ts';
 import { quarantineCommand } from './quarantine-command.ts';
@@ -10,6 +11,7 @@ import { serverCommand } from './server-command.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
 const COMMANDS: Command[] = [
+  startCommand,
   statusCommand,
   checkCommand,
   agentCommand,

@@ -1,0 +1,22 @@
+// `npm run build [-- --out DIR]`: the app as Electron and the packaged agent run it — TypeScript compiled to
+// dist/, the policy's data files beside it, and the status window bundled into dist/renderer/. DIR must lie
+// inside the repository so that the compiled code finds node_modules.
+import { execFileSync } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { bundleRenderer } from '../build/bundle-renderer.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const { values } = parseArgs({ options: { out: { type: 'string' } } });
+const DIST = values.out ? resolve(values.out) : join(ROOT, 'dist');
+
+rmSync(DIST, { recursive: true, force: true });
+execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST], { stdio: 'inherit' });
+// policy/*.ts read their YAML and JSON Schema files relative to themselves.
+cpSync(join(ROOT, 'policy/catalog'), join(DIST, 'policy/catalog'), { recursive: true, filter: (src) => !src.endsWith('.md') });
+cpSync(join(ROOT, 'policy/default-policy.yaml'), join(DIST, 'policy/default-policy.yaml'));
+cpSync(join(ROOT, 'policy/policy.schema.json'), join(DIST, 'policy/policy.schema.json'));
+await bundleRenderer(join(DIST, 'renderer'));
+process.stdout.write(`built ${DIST}\n`);

@@ -1,0 +1,94 @@
+// Serves the real bundled status window from 127.0.0.1 with the app's CSP header, plus a tiny relay that
+// answers the bridge calls through main/agent-connection.ts — the same code the Electron main process uses —
+// against a real agent's status API.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { bundleRenderer, RENDERER_STATIC_FILES } from '../../build/bundle-renderer.ts';
+import { AgentConnection } from '../../main/agent-connection.ts';
+import { CONTENT_SECURITY_POLICY } from '../../main/content-security-policy.ts';
+import { diagnosticsText } from '../../main/diagnostics-text.ts';
+import { externalUrlProblem } from '../../main/ipc-handlers.ts';
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+let bundled: Promise<string> | undefined;
+
+/** The renderer bundled once per test process, exactly as `npm run build` bundles it. */
+export function bundledRenderer(): Promise<string> {
+  bundled ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cordon-renderer-'));
+    await bundleRenderer(dir);
+    return dir;
+  })();
+  return bundled;
+}
+
+export interface StatusPageServer {
+  url: string;
+  /** URLs the page asked to open in the browser (and the relay allowed). */
+  opened: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * With `inProcess`, no agent answering on `socket` makes the relay start the agent itself, as the tray does
+ * (confined to this test process's descendants).
+ */
+export async function startStatusPageServer(socket: string, inProcess?: { stateDir: string; socket: string }): Promise<StatusPageServer> {
+  const dir = await bundledRenderer();
+  const files = new Set([...RENDERER_STATIC_FILES, 'status.js']);
+  const connection = await AgentConnection.open({
+    socket,
+    startInProcess: inProcess !== undefined,
+    inProcessPaths: inProcess,
+    inProcessScopePid: process.pid,
+    agentVersion: 'test',
+    log: pino({ level: 'silent' }),
+  });
+  const opened: string[] = [];
+  const relay: Record<string, (arg: unknown) => Promise<unknown>> = {
+    getStatus: () => connection.refresh(),
+    requestException: (arg) => connection.requestException(arg as never),
+    syncNow: () => connection.syncNow(),
+    copyDiagnostics: () => Promise.resolve(diagnosticsText(connection.snapshot, 'test')),
+    openExternal: (url) => {
+      if (externalUrlProblem(url, connection.snapshot.status)) return Promise.resolve(false);
+      opened.push(url as string);
+      return Promise.resolve(true);
+    },
+  };
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method === 'POST' && path.startsWith('/relay/')) {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const handler = relay[path.slice('/relay/'.length)];
+        if (!handler) return void res.writeHead(404).end();
+        handler(body ? JSON.parse(body) : undefined).then(
+          (answer) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer ?? null)),
+          (err: Error) => res.writeHead(500).end(err.message),
+        );
+      });
+      return;
+    }
+    const name = path.slice(1);
+    if (!files.has(name)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': TYPES[extname(name)]!, 'content-security-policy': CONTENT_SECURITY_POLICY }).end(readFileSync(join(dir, name)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    opened,
+    close: async () => {
+      await connection.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
