@@ -10,7 +10,7 @@ import { TOKEN_FILE } from '../../agent/sync/token-store.ts';
 const PROBE = fileURLToPath(new URL('./token-store-probe.ts', import.meta.url));
 // A fresh HOME per run: gnome-keyring creates its login keyring there, unlocked with the password on stdin.
 const noBus = () => {
-  const env = { ...process.env, HOME: mkdtempSync(join(tmpdir(), 'cordon-home-')) };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: mkdtempSync(join(tmpdir(), 'cordon-home-')) };
   delete env.DBUS_SESSION_BUS_ADDRESS;
   delete env.XDG_DATA_HOME;
   return env;
