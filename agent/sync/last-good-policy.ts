@@ -4,7 +4,7 @@
 // its serial is not older than the one in force. Only then is it written (atomically) and put in force.
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { BundleError, verifyBundle, writeFileAtomic, type BundleContent, type BundleRejection, type PolicyBundle } from '../../policy/index.ts';
+import { BundleError, policyDigest, verifyBundle, writeFileAtomic, type BundleContent, type BundleRejection, type PolicyBundle } from '../../policy/index.ts';
 
 export type PolicyRejectionReason = BundleRejection | 'other-device' | 'rollback' | 'serial-reused';
 
@@ -80,9 +80,11 @@ export class LastGoodPolicy {
       if (content.serial < now.content.serial)
         throw new PolicyRejected('rollback', `the bundle has serial ${content.serial}, older than serial ${now.content.serial} in force: refusing to go back`);
       if (content.serial === now.content.serial) {
-        if (JSON.parse(bundleText).payload !== now.bundle.payload)
+        // Re-signed (a new issuedAt, a rotated key) but the same policy: no change. A different policy under a
+        // serial already used would let a replay pick either: refuse it.
+        if (policyDigest(content.policy) !== policyDigest(now.content.policy))
           throw new PolicyRejected('serial-reused', `the bundle reuses serial ${content.serial} for a different policy`);
-        if (etag && etag !== now.etag) this.persist({ ...now, etag });
+        if (etag !== now.etag) this.persist({ ...now, etag });
         return { changed: false, accepted: this.accepted! };
       }
     }

@@ -52,6 +52,17 @@ export interface EventsAnswer {
 
 const MAX_ANSWER_BYTES = 5 * 1024 * 1024;
 
+const NETWORK_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: the server is not running or not listening there',
+  ENOTFOUND: 'no such host (DNS)',
+  EAI_AGAIN: 'DNS lookup failed (offline?)',
+  EHOSTUNREACH: 'host unreachable (offline?)',
+  ENETUNREACH: 'network unreachable (offline?)',
+  ECONNRESET: 'the connection was reset',
+  UND_ERR_SOCKET: 'the server closed the connection',
+  UND_ERR_CONNECT_TIMEOUT: 'could not connect in time',
+};
+
 export class ServerClient {
   constructor(
     private readonly baseUrl: string,
@@ -135,7 +146,8 @@ export class ServerClient {
       if (err instanceof ServerError) throw err;
       if (signal.aborted) throw new ServerError('timeout', `${method} ${url}: no answer within ${this.timeoutMs / 1000} s`);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new ServerError('network', `${method} ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      const code = cause?.code ?? '';
+      throw new ServerError('network', `${method} ${url}: ${NETWORK_FAILURES[code] ?? cause?.message ?? (err as Error).message}${code ? ` (${code})` : ''}`);
     }
     if (res.status === 304 || (res.status >= 200 && res.status < 300)) return { status: res.status, text, headers: res.headers };
     const problem = errorBody(text);

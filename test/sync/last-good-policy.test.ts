@@ -34,8 +34,10 @@ test('a good bundle is accepted, persisted, and still trusted after a restart', 
   assert.equal(again.current()?.content.policy.name, 'policy #3');
   assert.equal(again.current()?.etag, '"abc"');
   assert.equal(again.problem, undefined);
-  // The same bundle again is no change.
+  // The same bundle again is no change; nor is the same policy re-signed later under the same serial.
   assert.equal(again.offer(bundle(3), 'dev-1', '"abc"').changed, false);
+  assert.equal(again.offer(bundle(3, { issuedAt: '2026-11-26T00:00:00.000Z' }), 'dev-1', '"def"').changed, false);
+  assert.equal(LastGoodPolicy.load(file, pinned).current()?.etag, '"def"');
 });
 
 test('unsigned, tampered, other-key, malformed, other-device, rollback and reused-serial bundles are refused; the last good stays', () => {
@@ -54,7 +56,7 @@ test('unsigned, tampered, other-key, malformed, other-device, rollback and reuse
     ['', 'malformed'],
     [bundle(6, { device: 'dev-2' }), 'other-device'],
     [bundle(4), 'rollback'],
-    [bundle(5, { issuedAt: '2026-11-26T00:00:00.000Z' }), 'serial-reused'],
+    [bundle(5, { policy: { ...builtInPolicy(), name: 'another policy' } }), 'serial-reused'],
   ];
   for (const [text, reason] of cases) {
     const err = rejected(store, text);
