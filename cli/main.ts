@@ -1,9 +1,16 @@
 // `cordon <command>`: one binary for the agent, the server, IT's policy tooling and the employee's status.
 import { agentCommand } from './agent-command.ts';
 import { policyCommand } from './policy-command.ts';
+import { requestExceptionCommand } from './request-exception-command.ts';
+import { syncCommand } from './sync-command.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
-const COMMANDS: Command[] = [agentCommand, policyCommand];
+const COMMANDS: Command[] = [
+  agentCommand,
+  policyCommand,
+  syncCommand,
+  requestExceptionCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
