@@ -2,12 +2,14 @@
 import { agentCommand } from './agent-command.ts';
 import { policyCommand } from './policy-command.ts';
 import { requestExceptionCommand } from './request-exception-command.ts';
+import { serverCommand } from './server-command.ts';
 import { syncCommand } from './sync-command.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
 const COMMANDS: Command[] = [
   agentCommand,
   policyCommand,
+  serverCommand,
   syncCommand,
   requestExceptionCommand,
 ];

@@ -7,7 +7,7 @@ export { parsePolicy, assertPolicy } from './policy-document.ts';
 export { compilePolicy, CompiledPolicySchema, COMPILED_POLICY_FORMAT, DEFAULT_AGENT_SETTINGS } from './compiled-policy.ts';
 export type { CompiledPolicy, CompiledTool, CompiledRule, CompiledException } from './compiled-policy.ts';
 export { builtInPolicy, DEFAULT_POLICY_FILE } from './built-in-policy.ts';
-export { ValidationError, formatProblems, type Problem } from './problems.ts';
+export { ValidationError, formatProblems, schemaProblems, type Problem } from './problems.ts';
 export { SchemaValidator, parseYamlSource } from './yaml-source.ts';
 export { canonicalJson } from './canonical-json.ts';
 export { writeFileAtomic, syncDirectory } from './atomic-file.ts';

@@ -1,0 +1,23 @@
+// What every route needs: the store, the signing keys, the bundle issuer and the server's settings.
+import type { Database } from './database/database.ts';
+import type { PolicyBundles } from './policy-bundles.ts';
+import type { SigningKeys } from './signing-keys.ts';
+
+export interface ServerSettings {
+  /** A device with no heartbeat for this long is reported as silent. */
+  silentAfterSeconds: number;
+  /** Requests per minute per token (or per IP without one); 0 turns rate limiting off. */
+  rateLimitPerMinute: number;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+}
+
+export const DEFAULT_SETTINGS: ServerSettings = { silentAfterSeconds: 3 * 600, rateLimitPerMinute: 600, bodyLimit: 1024 * 1024 };
+
+export interface AppContext {
+  db: Database;
+  keys: SigningKeys;
+  bundles: PolicyBundles;
+  enrolSecret: string;
+  settings: ServerSettings;
+}

@@ -1,0 +1,73 @@
+// Builds the Fastify application: schemas, error handling, rate limits, the agent API and the admin API.
+// Stateless: everything lives in the database, so any number of instances can serve behind a load balancer.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { AppContext } from './app-context.ts';
+import { bearerToken } from './device-auth.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { hashSecret } from './secret-hash.ts';
+import { ErrorSchema } from './schemas/error-schema.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
+import { enrolRoute } from './routes/enrol-route.ts';
+import { eventsRoute } from './routes/events-route.ts';
+import { exceptionRequestRoutes } from './routes/exception-request-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { heartbeatRoute } from './routes/heartbeat-route.ts';
+import { policyRoute } from './routes/policy-route.ts';
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  https?: { key: string; cert: string };
+}
+
+export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: ctx.settings.bodyLimit,
+    ...(options.https ? { https: options.https } : {}),
+    // Refuse unknown fields rather than silently dropping them; report the first problem.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    trustProxy: true,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  installErrorHandler(app);
+  app.addSchema(ErrorSchema);
+  await app.register(swagger, {
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Cordon server', version: '1', description: 'Agent API (/v1) and admin API (/admin/v1) of the Cordon central server.' },
+      components: {
+        securitySchemes: {
+          deviceToken: { type: 'http', scheme: 'bearer', description: 'device token from POST /v1/enrol' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'admin or viewer token' },
+        },
+      },
+    },
+  });
+  if (ctx.settings.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      max: ctx.settings.rateLimitPerMinute,
+      timeWindow: 60_000,
+      // Per device/admin token when there is one (agents behind one NAT must not share a budget), else per IP.
+      keyGenerator: (request) => {
+        const token = bearerToken(request);
+        return token ? `t:${hashSecret(token)}` : `ip:${request.ip}`;
+      },
+      allowList: (request) => request.url === '/healthz',
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: 429,
+        error: { code: 'rate-limited', message: `more than ${context.max} requests in ${context.after}; retry later` },
+      }),
+    });
+  }
+  healthRoutes(app, ctx);
+  enrolRoute(app, ctx);
+  policyRoute(app, ctx);
+  eventsRoute(app, ctx);
+  heartbeatRoute(app, ctx);
+  exceptionRequestRoutes(app, ctx);
+  adminRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,129 @@
+// The schema, as ordered migrations. The same SQL runs on PGlite and PostgreSQL; never edit a shipped one, add the next.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE server_state (
+  id integer PRIMARY KEY CHECK (id = 1),
+  -- bumped by every change that can alter some device's effective policy (push, rollback, assignment, exception)
+  generation bigint NOT NULL
+);
+INSERT INTO server_state (id, generation) VALUES (1, 1);
+
+CREATE TABLE policy_versions (
+  policy_id text NOT NULL,
+  version integer NOT NULL,
+  yaml text NOT NULL,
+  document jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL,
+  PRIMARY KEY (policy_id, version)
+);
+
+-- Which version of each policy is in force: a push moves it forward, a rollback moves it back.
+CREATE TABLE policy_heads (
+  policy_id text PRIMARY KEY,
+  current_version integer NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- group_name '*' is the base policy every device gets; other groups add their policy's rules in front of it.
+CREATE TABLE policy_assignments (
+  group_name text PRIMARY KEY,
+  policy_id text NOT NULL REFERENCES policy_heads (policy_id),
+  assigned_at timestamptz NOT NULL DEFAULT now(),
+  assigned_by text NOT NULL
+);
+
+CREATE TABLE devices (
+  id text PRIMARY KEY,
+  token_hash text NOT NULL UNIQUE,
+  revoked_at timestamptz,
+  hostname text NOT NULL,
+  os text NOT NULL,
+  arch text NOT NULL,
+  os_user text NOT NULL,
+  agent_version text NOT NULL,
+  groups text[] NOT NULL,
+  tags text[] NOT NULL,
+  enrolled_at timestamptz NOT NULL DEFAULT now(),
+  last_seen_at timestamptz,
+  -- last heartbeat
+  mode text,
+  reported_policy_id text,
+  reported_serial integer,
+  reported_digest text,
+  queue jsonb,
+  health jsonb,
+  installed jsonb NOT NULL DEFAULT '[]',
+  -- the signed bundle last issued to this device; bundle_generation says which server_state.generation it reflects
+  bundle text,
+  bundle_etag text,
+  bundle_digest text,
+  bundle_serial integer NOT NULL DEFAULT 0,
+  bundle_generation bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX devices_groups ON devices USING gin (groups);
+CREATE INDEX devices_last_seen ON devices (last_seen_at);
+
+CREATE TABLE events (
+  seq bigserial NOT NULL,
+  id text PRIMARY KEY,
+  device_id text NOT NULL,
+  type text NOT NULL,
+  tool_id text,
+  at timestamptz NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  body jsonb NOT NULL
+);
+CREATE INDEX events_seq ON events (seq);
+CREATE INDEX events_device ON events (device_id, seq);
+CREATE INDEX events_tool ON events (tool_id, seq);
+CREATE INDEX events_type ON events (type, seq);
+CREATE INDEX events_received ON events (received_at);
+
+CREATE TABLE exception_requests (
+  id text PRIMARY KEY,
+  device_id text NOT NULL,
+  tool_id text NOT NULL,
+  os_user text NOT NULL,
+  reason text NOT NULL,
+  days integer NOT NULL,
+  requested_at timestamptz NOT NULL DEFAULT now(),
+  status text NOT NULL DEFAULT 'pending',
+  decided_at timestamptz,
+  decided_by text,
+  expires timestamptz,
+  note text
+);
+CREATE INDEX exception_requests_device ON exception_requests (device_id);
+CREATE INDEX exception_requests_status ON exception_requests (status, requested_at);
+
+CREATE TABLE admin_tokens (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  role text NOT NULL CHECK (role IN ('admin', 'viewer')),
+  token_hash text NOT NULL UNIQUE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  revoked_at timestamptz
+);
+
+CREATE TABLE audit_log (
+  seq bigserial PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT now(),
+  actor text NOT NULL,
+  action text NOT NULL,
+  target text NOT NULL,
+  detail jsonb NOT NULL DEFAULT '{}'
+);
+`,
+  },
+];
