@@ -17,6 +17,13 @@ export class FaultProxy {
   /** Only requests whose path matches are faulted; the rest pass. */
   only: RegExp | undefined;
   readonly seen: string[] = [];
+  /** Holds the server's answer back this long (on matching paths): the server has acted, the agent does not know yet. */
+  delay: { path: RegExp; ms: number } | undefined;
+  /** Requests whose client went away before the answer was delivered (e.g. the agent was killed mid-upload). */
+  aborted = 0;
+  /** The last policy bundle the server sent through, byte for byte (to replay it later). */
+  lastPolicyBody: string | undefined;
+  private waiters: { path: RegExp; resolve: () => void }[] = [];
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   url = '';
@@ -30,6 +37,11 @@ export class FaultProxy {
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       this.seen.push(`${req.method} ${req.url}`);
+      for (const w of this.waiters.filter((w) => w.path.test(req.url ?? ''))) w.resolve();
+      this.waiters = this.waiters.filter((w) => !w.path.test(req.url ?? ''));
+      res.on('close', () => {
+        if (!res.writableFinished) this.aborted++;
+      });
       const f = this.only && !this.only.test(req.url ?? '') ? ({ mode: 'pass' } as const) : this.fault;
       switch (f.mode) {
         case '500':
@@ -54,9 +66,19 @@ export class FaultProxy {
           }
       }
       const target = new URL(this.target);
+      const hold = this.delay && this.delay.path.test(req.url ?? '') ? this.delay.ms : 0;
       const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+        const deliver = () => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          if (req.url === '/v1/policy' && up.statusCode === 200) {
+            const chunks: Buffer[] = [];
+            up.on('data', (c: Buffer) => chunks.push(c));
+            up.on('end', () => (this.lastPolicyBody = Buffer.concat(chunks).toString('utf8')));
+          }
+        };
+        if (hold) setTimeout(deliver, hold);
+        else deliver();
       });
       upstream.on('error', () => req.socket.destroy());
       req.pipe(upstream);
@@ -68,6 +90,11 @@ export class FaultProxy {
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /** Resolves when the next request to a matching path arrives. */
+  nextRequest(path: RegExp): Promise<void> {
+    return new Promise((resolve) => this.waiters.push({ path, resolve }));
   }
 
   async stop(): Promise<void> {

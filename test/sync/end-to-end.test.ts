@@ -1,0 +1,211 @@
+// The real server, real agent processes, a real fault proxy between them, and the real `cordon` CLI.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { generateSigningKey, loadPrivateKey, signBundle, builtInPolicy } from '../../policy/index.ts';
+import { statusApiRequest } from '../../agent/status-client.ts';
+import type { SyncAnswerBody } from '../../agent/sync/status-answers.ts';
+import { runCordon } from '../support/cli.ts';
+import { AgentProcess, agentBundle, eventually, managedConfig, RealServer } from './e2e-support.ts';
+import { FaultProxy } from './fault-proxy.ts';
+
+const sync = async (agent: AgentProcess) => statusApiRequest<SyncAnswerBody>(agent.socket, 'POST', '/v1/sync');
+
+test('kill -9 during upload, 50 times: the server ends with every recorded event exactly once', async () => {
+  await agentBundle();
+  const server = await RealServer.start();
+  const proxy = await new FaultProxy(server.url).start();
+  // The server stores a batch, then its answer is held back: a kill in that window loses the acknowledgement.
+  proxy.delay = { path: /^\/v1\/events/, ms: 60 };
+  const config = managedConfig(proxy.url, server);
+  try {
+    // Two agents (two devices) side by side, 25 kills each, to fit the time budget on two cores.
+    const lanes = await Promise.all(
+      ['a', 'b'].map(async (lane) => {
+        const stateDir = mkdtempSync(join(tmpdir(), `cordon-e2e-kill-${lane}-`));
+        const recorded: string[] = [];
+        for (let round = 0; round < 25; round++) {
+          const agent = await AgentProcess.start(config, stateDir);
+          const uploading = proxy.nextRequest(/^\/v1\/events/);
+          agent.record(`kill-${lane}${round}`, 30);
+          // Somewhere in the upload: while the server stores, while its answer is held back, or while the agent
+          // acknowledges its journal.
+          await uploading;
+          await new Promise((r) => setTimeout(r, Math.random() * 100));
+          await agent.kill9();
+          recorded.push(...agent.recorded);
+        }
+        // Restarted once more and left alone, it delivers what is left.
+        const last = await AgentProcess.start(config, stateDir);
+        await eventually('the journal to drain', async () => (await last.status()).queue.pending === 0);
+        await last.stop();
+        return recorded;
+      }),
+    );
+    const recorded = lanes.flat();
+    const stored = await server.eventIds('kill-');
+    assert.equal(new Set(stored).size, stored.length, 'no event stored twice');
+    const storedSet = new Set(stored);
+    const lost = recorded.filter((id) => !storedSet.has(id));
+    assert.deepEqual(lost, [], `${lost.length} recorded event(s) never reached the server`);
+    // Anything stored but not seen as recorded was journaled in the instant before a kill.
+    assert.ok(stored.length >= recorded.length);
+    assert.ok(recorded.length >= 50 * 20, `the agents recorded events (${recorded.length})`);
+    assert.ok(proxy.aborted >= 5, `some kills landed mid-upload (${proxy.aborted} uploads cut off)`);
+  } finally {
+    await proxy.stop();
+    await server.close();
+  }
+});
+
+test('server down for the whole test, then up: enforcement never pauses and everything arrives once', async () => {
+  const first = await RealServer.start();
+  const proxy = await new FaultProxy(first.url).start();
+  const agent = await AgentProcess.start(managedConfig(proxy.url, first));
+  try {
+    const initial = await sync(agent);
+    assert.equal(initial.status, 200, JSON.stringify(initial.body.errors));
+    assert.equal(initial.body.policy.source, 'server');
+    const serial = initial.body.policy.serial;
+    await first.close();
+
+    agent.record('outage', 300);
+    const scanBefore = (await agent.status()).health.lastScanAt;
+    const cli = runCordon(['sync', '--socket', agent.socket]);
+    assert.equal(cli.status, 1, cli.stdout + cli.stderr);
+    assert.match(cli.stdout, /Sync with http:\/\/127\.0\.0\.1:\d+ did not fully work:\n {2}- policy: GET .*\/v1\/policy: the (server closed the connection|connection was reset)/);
+    assert.match(cli.stdout, new RegExp(`Policy in force: ".*" serial ${serial} \\(server\\) — kept\\.`));
+    assert.match(cli.stdout, /Events: 0 sent now, 30\d waiting\./);
+    const during = await agent.status();
+    assert.equal(during.policy.serial, serial, 'the last good policy stays in force');
+    assert.equal(during.sync.state, 'error');
+    assert.notEqual(during.health.lastScanAt, scanBefore, 'the guard kept running through the outage');
+
+    const second = await RealServer.start(first.dataDir);
+    proxy.retarget(second.url);
+    try {
+      await eventually('the backlog to arrive', async () => (await second.eventIds('outage-')).length === 300);
+      await eventually('the queue to empty', async () => (await agent.status()).queue.pending === 0);
+      const after = await sync(agent);
+      assert.equal(after.status, 200, JSON.stringify(after.body.errors));
+      assert.equal(after.body.sync.state, 'ok');
+      assert.equal((await second.eventIds('outage-')).length, 300);
+      const [device] = await second.devices();
+      assert.equal(device!.reported_serial, serial, 'the heartbeat reports the policy in force');
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await agent.stop();
+    await proxy.stop();
+  }
+});
+
+test('500s, hangs, garbage and a bundle signed by another key: the last good policy stays, status and `cordon sync` say why, and sync recovers', async () => {
+  const server = await RealServer.start();
+  const proxy = await new FaultProxy(server.url).start();
+  const agent = await AgentProcess.start(managedConfig(proxy.url, server), undefined, { env: { CORDON_TEST_TIMEOUT_MS: '700' } });
+  try {
+    assert.equal((await sync(agent)).status, 200);
+    const good = (await agent.status()).policy;
+    const attacker = generateSigningKey();
+    const deviceId = (await agent.status()).enrolment.deviceId!;
+    const forged = JSON.stringify(
+      signBundle({ serial: 1000, issuedAt: new Date().toISOString(), device: deviceId, policy: { ...builtInPolicy(), mode: 'monitor', rules: [] } }, loadPrivateKey(attacker.privateKeyPem)),
+    );
+    const faults: [FaultProxy['fault'], RegExp][] = [
+      [{ mode: '500' }, /HTTP 500/],
+      [{ mode: 'hang' }, /no answer within 0\.7 s/],
+      [{ mode: 'garbage' }, /policy rejected \(malformed\)/],
+      [{ mode: 'policy', body: forged }, /policy rejected \(unknown-key\)/],
+    ];
+    proxy.only = /^\/v1\/policy/;
+    for (const [fault, why] of faults) {
+      proxy.fault = fault;
+      const r = await sync(agent);
+      assert.equal(r.status, 502, fault.mode);
+      assert.match(r.body.sync.lastError ?? '', why);
+      const s = await agent.status();
+      assert.deepEqual([s.policy.serial, s.policy.digest, s.mode], [good.serial, good.digest, 'enforce'], 'the last good policy stays in force');
+    }
+    const cli = runCordon(['sync', '--socket', agent.socket]);
+    assert.equal(cli.status, 1);
+    assert.match(cli.stdout, /policy rejected \(unknown-key\): signed by key [0-9a-f]{32}, which is not one of the 1 pinned key/);
+    assert.match(cli.stdout, /the server's bundle was rejected: unknown-key/);
+    assert.ok((await agent.status()).health.problems.some((p) => /unknown-key.*last good policy stays in force/.test(p)));
+    await eventually('the rejections to reach the server', async () => (await server.events('policy.rejected')).length === 2);
+    assert.deepEqual((await server.events('policy.rejected')).map((e) => e.body.detail?.reason), ['malformed', 'unknown-key']);
+
+    proxy.fault = { mode: 'pass' };
+    const healed = runCordon(['sync', '--socket', agent.socket]);
+    assert.equal(healed.status, 0, healed.stdout + healed.stderr);
+    assert.match(healed.stdout, /^Synced with http:\/\/127\.0\.0\.1:\d+\.\nPolicy: ".*" serial \d+ \(server\) — unchanged\./);
+    assert.match(healed.stdout, /Device: enrolled as \S+, token in the root-only file\./);
+    assert.equal((await agent.status()).health.problems.length, 0);
+  } finally {
+    await agent.stop();
+    await proxy.stop();
+    await server.close();
+  }
+});
+
+test('an exception request from the CLI reaches IT; the approval arrives as a newer signed policy; replaying the older one is refused as a rollback', async () => {
+  const server = await RealServer.start();
+  const proxy = await new FaultProxy(server.url).start();
+  const agent = await AgentProcess.start(managedConfig(proxy.url, server));
+  try {
+    const first = await sync(agent);
+    assert.equal(first.status, 200);
+    const serial1 = first.body.policy.serial!;
+    const filed = runCordon(['request-exception', 'codex', '--reason', 'SEC-4411 evaluation of Codex', '--days', '14', '--socket', agent.socket]);
+    assert.equal(filed.status, 0, filed.stdout + filed.stderr);
+    assert.match(filed.stdout, /^Request \S+ filed: codex for 14 days \(pending\)\. IT decides on the server/);
+    const [request] = await server.exceptionRequests();
+    assert.equal(request!.tool_id, 'codex');
+    assert.equal(request!.status, 'pending');
+
+    // The bundle in force now, as it travelled: replayed below.
+    const oldBundle = proxy.lastPolicyBody ?? assert.fail('no policy passed through the proxy');
+    await server.approve(request!.id);
+    const approved = runCordon(['sync', '--socket', agent.socket]);
+    assert.equal(approved.status, 0, approved.stdout + approved.stderr);
+    assert.match(approved.stdout, new RegExp(`Policy: ".*" serial ${serial1 + 1} \\(server\\) — new, now in force\\.`));
+    assert.match(approved.stdout, /Exception requests: codex approved\./);
+
+    proxy.only = /^\/v1\/policy/;
+    proxy.fault = { mode: 'policy', body: oldBundle };
+    const replay = runCordon(['sync', '--socket', agent.socket]);
+    assert.equal(replay.status, 1);
+    assert.match(replay.stdout, new RegExp(`policy rejected \\(rollback\\): the bundle has serial ${serial1}, older than serial ${serial1 + 1} in force`));
+    assert.equal((await agent.status()).policy.serial, serial1 + 1);
+  } finally {
+    await agent.stop();
+    await proxy.stop();
+    await server.close();
+  }
+});
+
+test('clock skew of ± 1 day (libfaketime): enrolment, policy and events still work, and status says the clock is off', { skip: spawnSync('faketime', ['-f', '+0', 'true']).status !== 0 && 'faketime is not installed' }, async () => {
+  const server = await RealServer.start();
+  try {
+    for (const skew of ['+1d', '-1d']) {
+      const agent = await AgentProcess.start(managedConfig(server.url, server), undefined, { wrap: ['faketime', '-f', skew] });
+      try {
+        agent.record(`skew${skew}`, 5);
+        const r = await sync(agent);
+        assert.equal(r.status, 200, JSON.stringify(r.body.errors));
+        assert.equal(r.body.policy.source, 'server');
+        assert.equal((await server.eventIds(`skew${skew}`)).length, 5);
+        const s = await agent.status();
+        assert.ok(s.health.problems.some((p) => new RegExp(`clock is 14[34]\\d min ${skew.startsWith('+') ? 'ahead of' : 'behind'} the server`).test(p)), s.health.problems.join('; '));
+      } finally {
+        await agent.stop();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+});
