@@ -67,6 +67,8 @@ export interface SyncReport extends SyncAgentInfo {
 }
 
 const MAX_BATCH = 500;
+/** Answers to an upload that mean "this body, never": split the batch to find the event at fault. */
+const REFUSED_BODY = new Set([400, 413, 422]);
 const TICK = '*/5 * * * * *'; // node-cron wakes every 5 s; what is due is decided on jittered monotonic times
 const CLOCK_SKEW_WARNING_MS = 5 * 60_000;
 
@@ -85,6 +87,7 @@ export class SyncAgent {
   private readonly syncInfo: SyncInfo;
   private readonly problems = new Map<string, string>();
   private lastRejection: string | undefined;
+  private refusedEvents = 0;
   private running: { sync?: Promise<SyncReport>; upload?: Promise<number> } = {};
   private task: ScheduledTask | undefined;
   private uploadTimer: NodeJS.Timeout | undefined;
@@ -301,10 +304,28 @@ export class SyncAgent {
     this.journal.flush();
     let durableTotal = 0;
     try {
+      let size = MAX_BATCH;
       for (;;) {
-        const batch = this.journal.pending(MAX_BATCH);
+        const batch = this.journal.pending(size);
         if (batch.length === 0) break;
-        const answer = await this.withToken((token) => this.client.events(token, batch));
+        let answer;
+        try {
+          answer = await this.withToken((token) => this.client.events(token, batch));
+        } catch (err) {
+          if (!(err instanceof ServerError && err.kind === 'http' && REFUSED_BODY.has(err.status ?? 0))) throw err;
+          // The server refuses the batch as a whole (one malformed event, or too large): halve it until the
+          // event it refuses is alone, then drop that one and say so, so it cannot block the queue forever.
+          if (batch.length > 1) {
+            size = Math.ceil(batch.length / 2);
+            continue;
+          }
+          this.journal.acknowledge([batch[0]!.id]);
+          this.refusedEvents++;
+          this.problems.set('events-rejected', `the server refused ${this.refusedEvents} event(s), the last ${batch[0]!.id}: ${err.message}`);
+          this.o.log?.warn({ id: batch[0]!.id, problem: err.message }, 'server refused an event; dropped it');
+          continue;
+        }
+        size = Math.min(MAX_BATCH, size * 2);
         const sent = new Set(batch.map((e) => e.id));
         const durable = answer.durable.filter((id) => sent.has(id));
         const rejected = answer.rejected.filter((r) => sent.has(r.id));
@@ -312,7 +333,8 @@ export class SyncAgent {
         this.journal.acknowledge([...durable, ...rejected.map((r) => r.id)]);
         durableTotal += durable.length;
         if (rejected.length) {
-          this.problems.set('events-rejected', `the server refused ${rejected.length} event(s), e.g. ${rejected[0]!.id}: ${rejected[0]!.problem}`);
+          this.refusedEvents += rejected.length;
+          this.problems.set('events-rejected', `the server refused ${this.refusedEvents} event(s), the last ${rejected[0]!.id}: ${rejected[0]!.problem}`);
           this.o.log?.warn({ rejected: rejected.slice(0, 10) }, 'server refused events');
         }
         if (durable.length + rejected.length === 0) throw new ServerError('garbage', 'the server acknowledged none of the events it was sent');
@@ -378,8 +400,8 @@ export class SyncAgent {
       this.credentials = creds;
       this.enrolError = undefined;
       this.enrolBackoff.succeed();
-      if (this.tokens.fallbackReason) this.problems.set('token-storage', `device token kept in a root-only file: ${this.tokens.fallbackReason}`);
-      this.o.log?.info({ deviceId: creds.deviceId, tokenStorage: this.tokens.storage }, 'enrolled');
+      // Status shows tokenStorage: 'file'; why is for the log (for a root service it is the normal case).
+      this.o.log?.info({ deviceId: creds.deviceId, tokenStorage: this.tokens.storage, why: this.tokens.fallbackReason }, 'enrolled');
       return creds;
     } catch (err) {
       this.enrolBackoff.fail();

@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../../server/start-server.ts';
 import { DATA_FILES } from '../../server/data-dir.ts';
 import { statusApiRequest } from '../../agent/status-client.ts';
 import type { AgentStatus } from '../../agent/status-types.ts';
+import { CORDON_BIN } from '../support/cli.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BUNDLE = join(REPO, 'node_modules', '.cache', 'cordon-test', 'agent-with-sync.mjs');
@@ -97,6 +98,8 @@ export function managedConfig(serverUrl: string, server: RealServer, extra = '')
   return file;
 }
 
+const started = new Set<AgentProcess>();
+
 export class AgentProcess {
   readonly recorded: string[] = [];
   private out = '';
@@ -118,13 +121,19 @@ export class AgentProcess {
       }
     });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    started.add(this);
+    void this.exited.then(() => started.delete(this));
   }
 
-  static async start(config: string, stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-agent-')), options: { env?: NodeJS.ProcessEnv; wrap?: string[] } = {}): Promise<AgentProcess> {
+  /** Every agent a failed test left running: killed, so the test process can end. */
+  static async killAll(): Promise<void> {
+    await Promise.all([...started].map((a) => a.kill9()));
+  }
+
+  static async start(config: string, stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-agent-')), options: { env?: NodeJS.ProcessEnv } = {}): Promise<AgentProcess> {
     mkdirSync(stateDir, { recursive: true });
     const socket = join(stateDir, 'agent.sock');
-    const command = [...(options.wrap ?? []), process.execPath, await agentBundle(), stateDir, socket];
-    const child = spawn(command[0]!, command.slice(1), {
+    const child = spawn(process.execPath, [await agentBundle(), stateDir, socket], {
       env: { ...process.env, CORDON_CONFIG: config, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -161,6 +170,21 @@ export class AgentProcess {
     this.child.kill('SIGTERM');
     await this.exited;
   }
+}
+
+/**
+ * Runs the real `cordon` binary without blocking this process: the server and the proxy live here and must
+ * keep answering while the CLI waits on the agent (spawnSync would freeze them).
+ */
+export function cordon(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CORDON_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** Polls until check() returns a truthy value (no fixed sleeps: the tests assert behaviour, not timings). */

@@ -1,22 +1,31 @@
 // The real server, real agent processes, a real fault proxy between them, and the real `cordon` CLI.
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { generateSigningKey, loadPrivateKey, signBundle, builtInPolicy } from '../../policy/index.ts';
 import { statusApiRequest } from '../../agent/status-client.ts';
 import type { SyncAnswerBody } from '../../agent/sync/status-answers.ts';
-import { runCordon } from '../support/cli.ts';
-import { AgentProcess, agentBundle, eventually, managedConfig, RealServer } from './e2e-support.ts';
+import { loadManagedConfig } from '../../agent/sync/managed-config.ts';
+import { SyncAgent } from '../../agent/sync/sync-agent.ts';
+import { AgentProcess, agentBundle, cordon, eventually, managedConfig, RealServer } from './e2e-support.ts';
 import { FaultProxy } from './fault-proxy.ts';
 
 const sync = async (agent: AgentProcess) => statusApiRequest<SyncAnswerBody>(agent.socket, 'POST', '/v1/sync');
 
+// One real server for the tests that do not take it down: its embedded PostgreSQL takes seconds to start.
+let shared: RealServer;
+before(async () => {
+  [shared] = await Promise.all([RealServer.start(), agentBundle()]);
+});
+after(async () => {
+  await AgentProcess.killAll();
+  await shared.close();
+});
+
 test('kill -9 during upload, 50 times: the server ends with every recorded event exactly once', async () => {
-  await agentBundle();
-  const server = await RealServer.start();
+  const server = shared;
   const proxy = await new FaultProxy(server.url).start();
   // The server stores a batch, then its answer is held back: a kill in that window loses the acknowledgement.
   proxy.delay = { path: /^\/v1\/events/, ms: 60 };
@@ -57,7 +66,6 @@ test('kill -9 during upload, 50 times: the server ends with every recorded event
     assert.ok(proxy.aborted >= 5, `some kills landed mid-upload (${proxy.aborted} uploads cut off)`);
   } finally {
     await proxy.stop();
-    await server.close();
   }
 });
 
@@ -74,7 +82,7 @@ test('server down for the whole test, then up: enforcement never pauses and ever
 
     agent.record('outage', 300);
     const scanBefore = (await agent.status()).health.lastScanAt;
-    const cli = runCordon(['sync', '--socket', agent.socket]);
+    const cli = await cordon(['sync', '--socket', agent.socket]);
     assert.equal(cli.status, 1, cli.stdout + cli.stderr);
     assert.match(cli.stdout, /Sync with http:\/\/127\.0\.0\.1:\d+ did not fully work:\n {2}- policy: GET .*\/v1\/policy: the (server closed the connection|connection was reset)/);
     assert.match(cli.stdout, new RegExp(`Policy in force: ".*" serial ${serial} \\(server\\) — kept\\.`));
@@ -105,7 +113,7 @@ test('server down for the whole test, then up: enforcement never pauses and ever
 });
 
 test('500s, hangs, garbage and a bundle signed by another key: the last good policy stays, status and `cordon sync` say why, and sync recovers', async () => {
-  const server = await RealServer.start();
+  const server = shared;
   const proxy = await new FaultProxy(server.url).start();
   const agent = await AgentProcess.start(managedConfig(proxy.url, server), undefined, { env: { CORDON_TEST_TIMEOUT_MS: '700' } });
   try {
@@ -131,7 +139,7 @@ test('500s, hangs, garbage and a bundle signed by another key: the last good pol
       const s = await agent.status();
       assert.deepEqual([s.policy.serial, s.policy.digest, s.mode], [good.serial, good.digest, 'enforce'], 'the last good policy stays in force');
     }
-    const cli = runCordon(['sync', '--socket', agent.socket]);
+    const cli = await cordon(['sync', '--socket', agent.socket]);
     assert.equal(cli.status, 1);
     assert.match(cli.stdout, /policy rejected \(unknown-key\): signed by key [0-9a-f]{32}, which is not one of the 1 pinned key/);
     assert.match(cli.stdout, /the server's bundle was rejected: unknown-key/);
@@ -140,7 +148,7 @@ test('500s, hangs, garbage and a bundle signed by another key: the last good pol
     assert.deepEqual((await server.events('policy.rejected')).map((e) => e.body.detail?.reason), ['malformed', 'unknown-key']);
 
     proxy.fault = { mode: 'pass' };
-    const healed = runCordon(['sync', '--socket', agent.socket]);
+    const healed = await cordon(['sync', '--socket', agent.socket]);
     assert.equal(healed.status, 0, healed.stdout + healed.stderr);
     assert.match(healed.stdout, /^Synced with http:\/\/127\.0\.0\.1:\d+\.\nPolicy: ".*" serial \d+ \(server\) — unchanged\./);
     assert.match(healed.stdout, /Device: enrolled as \S+, token in the root-only file\./);
@@ -148,19 +156,18 @@ test('500s, hangs, garbage and a bundle signed by another key: the last good pol
   } finally {
     await agent.stop();
     await proxy.stop();
-    await server.close();
   }
 });
 
 test('an exception request from the CLI reaches IT; the approval arrives as a newer signed policy; replaying the older one is refused as a rollback', async () => {
-  const server = await RealServer.start();
+  const server = shared;
   const proxy = await new FaultProxy(server.url).start();
   const agent = await AgentProcess.start(managedConfig(proxy.url, server));
   try {
     const first = await sync(agent);
     assert.equal(first.status, 200);
     const serial1 = first.body.policy.serial!;
-    const filed = runCordon(['request-exception', 'codex', '--reason', 'SEC-4411 evaluation of Codex', '--days', '14', '--socket', agent.socket]);
+    const filed = await cordon(['request-exception', 'codex', '--reason', 'SEC-4411 evaluation of Codex', '--days', '14', '--socket', agent.socket]);
     assert.equal(filed.status, 0, filed.stdout + filed.stderr);
     assert.match(filed.stdout, /^Request \S+ filed: codex for 14 days \(pending\)\. IT decides on the server/);
     const [request] = await server.exceptionRequests();
@@ -170,42 +177,63 @@ test('an exception request from the CLI reaches IT; the approval arrives as a ne
     // The bundle in force now, as it travelled: replayed below.
     const oldBundle = proxy.lastPolicyBody ?? assert.fail('no policy passed through the proxy');
     await server.approve(request!.id);
-    const approved = runCordon(['sync', '--socket', agent.socket]);
+    const approved = await cordon(['sync', '--socket', agent.socket]);
     assert.equal(approved.status, 0, approved.stdout + approved.stderr);
     assert.match(approved.stdout, new RegExp(`Policy: ".*" serial ${serial1 + 1} \\(server\\) — new, now in force\\.`));
     assert.match(approved.stdout, /Exception requests: codex approved\./);
 
     proxy.only = /^\/v1\/policy/;
     proxy.fault = { mode: 'policy', body: oldBundle };
-    const replay = runCordon(['sync', '--socket', agent.socket]);
+    const replay = await cordon(['sync', '--socket', agent.socket]);
     assert.equal(replay.status, 1);
     assert.match(replay.stdout, new RegExp(`policy rejected \\(rollback\\): the bundle has serial ${serial1}, older than serial ${serial1 + 1} in force`));
     assert.equal((await agent.status()).policy.serial, serial1 + 1);
   } finally {
     await agent.stop();
     await proxy.stop();
-    await server.close();
   }
 });
 
-test('clock skew of ± 1 day (libfaketime): enrolment, policy and events still work, and status says the clock is off', { skip: spawnSync('faketime', ['-f', '+0', 'true']).status !== 0 && 'faketime is not installed' }, async () => {
-  const server = await RealServer.start();
-  try {
-    for (const skew of ['+1d', '-1d']) {
-      const agent = await AgentProcess.start(managedConfig(server.url, server), undefined, { wrap: ['faketime', '-f', skew] });
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+test('clock skew of ± 1 day (libfaketime): enrolment, policy and events still work, and status says the clock is off', { skip: !existsSync(LIBFAKETIME) && 'libfaketime is not installed (apt-get install faketime)' }, async () => {
+  const server = shared;
+  for (const skew of ['+1d', '-1d']) {
+      // Preloaded into the agent process alone: the machine's clock is left alone.
+      const agent = await AgentProcess.start(managedConfig(server.url, server), undefined, { env: { LD_PRELOAD: LIBFAKETIME, FAKETIME: skew } });
       try {
-        agent.record(`skew${skew}`, 5);
+        agent.record(`skew${skew === '+1d' ? 'ahead' : 'behind'}`, 5);
         const r = await sync(agent);
         assert.equal(r.status, 200, JSON.stringify(r.body.errors));
         assert.equal(r.body.policy.source, 'server');
-        assert.equal((await server.eventIds(`skew${skew}`)).length, 5);
+        assert.equal((await server.eventIds(`skew${skew === '+1d' ? 'ahead' : 'behind'}`)).length, 5);
         const s = await agent.status();
         assert.ok(s.health.problems.some((p) => new RegExp(`clock is 14[34]\\d min ${skew.startsWith('+') ? 'ahead of' : 'behind'} the server`).test(p)), s.health.problems.join('; '));
       } finally {
         await agent.stop();
       }
-    }
+  }
+});
+
+test('an event the server refuses does not block the queue: the batch is split, the event dropped and reported', async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-poison-'));
+  const config = loadManagedConfig(managedConfig(shared.url, shared))!;
+  const agent = await SyncAgent.open({
+    config,
+    stateDir,
+    agentVersion: '0.1.0-e2e',
+    onPolicy: () => undefined,
+    health: () => ({ mode: 'enforce', policy: { id: 'p', serial: null, digest: 'd' }, watcher: 'none', problems: [], installed: [] }),
+    keychain: false,
+    schedule: false,
+  });
+  try {
+    for (let i = 0; i < 40; i++) agent.record({ id: i === 17 ? 'poison id with spaces' : `poison-ok-${i}`, type: 'block', at: new Date().toISOString() });
+    const report = await agent.syncNow();
+    assert.equal(report.queue.pending, 0);
+    assert.equal((await shared.eventIds('poison-ok-')).length, 39);
+    assert.ok(report.problems.some((p) => /refused 1 event\(s\), the last poison id with spaces: .*HTTP 400/.test(p)), report.problems.join('; '));
   } finally {
-    await server.close();
+    await agent.stop();
   }
 });
