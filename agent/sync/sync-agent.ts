@@ -91,6 +91,7 @@ export class SyncAgent {
   private running: { sync?: Promise<SyncReport>; upload?: Promise<number> } = {};
   private task: ScheduledTask | undefined;
   private uploadTimer: NodeJS.Timeout | undefined;
+  private uploadDueAt = 0;
   private nextSyncAt = 0;
   private nextUploadAt = 0;
   private stopped = false;
@@ -474,8 +475,12 @@ export class SyncAgent {
   }
 
   private scheduleUpload(delayMs: number): void {
-    if (this.stopped || this.o.schedule === false || this.uploadTimer) return;
+    if (this.stopped || this.o.schedule === false) return;
     const wait = Math.max(delayMs, this.uploadBackoff.remainingMs());
+    // An earlier upload wins over a later one already planned (a new event must not wait out start-up jitter).
+    if (this.uploadTimer && performance.now() + wait >= this.uploadDueAt) return;
+    clearTimeout(this.uploadTimer);
+    this.uploadDueAt = performance.now() + wait;
     this.uploadTimer = setTimeout(() => {
       this.uploadTimer = undefined;
       if (this.journal.stats().pending > 0 && !this.running.sync) this.uploadNow().catch(() => undefined);

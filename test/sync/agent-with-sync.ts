@@ -14,8 +14,16 @@ const env = (name: string, fallback: number) => (process.env[name] ? Number(proc
 const config = loadManagedConfig();
 if (!config) throw new Error('no managed config (set CORDON_CONFIG)');
 
-let policy: CompiledPolicy = builtInPolicy();
-let policyInfo: PolicyInfo = { id: policy.policyId, name: policy.name, source: 'built-in', serial: null, digest: policyDigest(policy), loadedAt: new Date().toISOString() };
+// The built-in default until the server's policy arrives (compiled only when needed: it takes a while).
+let policy: CompiledPolicy | undefined;
+let policyInfo: PolicyInfo | undefined;
+const inForce = (): { policy: CompiledPolicy; info: PolicyInfo } => {
+  if (!policy || !policyInfo) {
+    policy = builtInPolicy();
+    policyInfo = { id: policy.policyId, name: policy.name, source: 'built-in', serial: null, digest: policyDigest(policy), loadedAt: new Date().toISOString() };
+  }
+  return { policy, info: policyInfo };
+};
 let lastScanAt = new Date().toISOString();
 // Stands in for the process guard: proves enforcement keeps ticking whatever the server does.
 const guard = setInterval(() => (lastScanAt = new Date().toISOString()), 100);
@@ -28,7 +36,10 @@ const agent = await SyncAgent.open({
     policy = p;
     policyInfo = info;
   },
-  health: () => ({ mode: policy.mode, policy: { id: policyInfo.id, serial: policyInfo.serial, digest: policyInfo.digest }, watcher: 'test-guard', problems: [], installed: [] }),
+  health: () => {
+    const { policy: p, info } = inForce();
+    return { mode: p.mode, policy: { id: info.id, serial: info.serial, digest: info.digest }, watcher: 'test-guard', problems: [], installed: [] };
+  },
   keychain: process.env.CORDON_TEST_KEYCHAIN ? { service: process.env.CORDON_TEST_KEYCHAIN } : false,
   requestTimeoutMs: env('CORDON_TEST_TIMEOUT_MS', 2000),
   uploadDelayMs: env('CORDON_TEST_UPLOAD_DELAY_MS', 20),
@@ -37,6 +48,7 @@ const agent = await SyncAgent.open({
 
 function status(): AgentStatus {
   const s = agent.info();
+  const { policy: p, info } = inForce();
   return {
     apiVersion: STATUS_API_VERSION,
     agentVersion: '0.1.0-e2e',
@@ -44,8 +56,8 @@ function status(): AgentStatus {
     startedAt: new Date().toISOString(),
     platform: process.platform,
     scope: 'user',
-    mode: policy.mode,
-    policy: policyInfo,
+    mode: p.mode,
+    policy: info,
     sync: s.sync,
     enrolment: s.enrolment,
     queue: s.queue,
@@ -62,7 +74,7 @@ const server = new StatusServer(
   {
     status,
     eventsAfter: () => [],
-    sync: () => syncAnswer(agent, () => policyInfo),
+    sync: () => syncAnswer(agent, () => inForce().info),
     requestException: (input, user) => exceptionRequestAnswer(agent, input, user),
   },
   false,

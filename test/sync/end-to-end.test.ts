@@ -39,7 +39,7 @@ test('kill -9 during upload, 50 times: the server ends with every recorded event
         for (let round = 0; round < 25; round++) {
           const agent = await AgentProcess.start(config, stateDir);
           const uploading = proxy.nextRequest(/^\/v1\/events/);
-          agent.record(`kill-${lane}${round}`, 30);
+          agent.record(`kill-${lane}${round}`, 10);
           // Somewhere in the upload: while the server stores, while its answer is held back, or while the agent
           // acknowledges its journal.
           await uploading;
@@ -62,7 +62,7 @@ test('kill -9 during upload, 50 times: the server ends with every recorded event
     assert.deepEqual(lost, [], `${lost.length} recorded event(s) never reached the server`);
     // Anything stored but not seen as recorded was journaled in the instant before a kill.
     assert.ok(stored.length >= recorded.length);
-    assert.ok(recorded.length >= 50 * 20, `the agents recorded events (${recorded.length})`);
+    assert.ok(recorded.length >= 50 * 5, `the agents recorded events (${recorded.length})`);
     assert.ok(proxy.aborted >= 5, `some kills landed mid-upload (${proxy.aborted} uploads cut off)`);
   } finally {
     await proxy.stop();
