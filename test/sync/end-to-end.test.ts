@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateSigningKey, loadPrivateKey, signBundle, builtInPolicy } from '../../policy/index.ts';
 import { statusApiRequest } from '../../agent/status-client.ts';
 import type { SyncAnswerBody } from '../../agent/sync/status-answers.ts';
-import { loadManagedConfig } from '../../agent/sync/managed-config.ts';
+import { loadManagedConfig, type ManagedConfig } from '../../agent/sync/managed-config.ts';
 import { SyncAgent } from '../../agent/sync/sync-agent.ts';
 import { AgentProcess, agentBundle, cordon, eventually, managedConfig, RealServer } from './e2e-support.ts';
 import { FaultProxy } from './fault-proxy.ts';
@@ -215,24 +215,52 @@ test('clock skew of ± 1 day (libfaketime): enrolment, policy and events still w
   }
 });
 
-test('an event the server refuses does not block the queue: the batch is split, the event dropped and reported', async () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-poison-'));
-  const config = loadManagedConfig(managedConfig(shared.url, shared))!;
-  const agent = await SyncAgent.open({
+async function inProcessAgent(overrides: ManagedConfig['overrides'] = {}): Promise<SyncAgent> {
+  const config = { ...loadManagedConfig(managedConfig(shared.url, shared))!, overrides };
+  return SyncAgent.open({
     config,
-    stateDir,
+    stateDir: mkdtempSync(join(tmpdir(), 'cordon-e2e-inproc-')),
     agentVersion: '0.1.0-e2e',
     onPolicy: () => undefined,
     health: () => ({ mode: 'enforce', policy: { id: 'p', serial: null, digest: 'd' }, watcher: 'none', problems: [], installed: [] }),
     keychain: false,
     schedule: false,
   });
+}
+
+test('an event the server refuses does not block the queue: the batch is split, the event dropped and reported', async () => {
+  const agent = await inProcessAgent();
   try {
     for (let i = 0; i < 40; i++) agent.record({ id: i === 17 ? 'poison id with spaces' : `poison-ok-${i}`, type: 'block', at: new Date().toISOString() });
     const report = await agent.syncNow();
     assert.equal(report.queue.pending, 0);
     assert.equal((await shared.eventIds('poison-ok-')).length, 39);
     assert.ok(report.problems.some((p) => /refused 1 event\(s\), the last poison id with spaces: .*HTTP 400/.test(p)), report.problems.join('; '));
+  } finally {
+    await agent.stop();
+  }
+});
+
+test('a token revoked on the server: the agent enrols again and carries on; the journal bound and its drops reach the server', async () => {
+  const agent = await inProcessAgent({ journalMaxEvents: 100 });
+  try {
+    const first = await agent.syncNow();
+    assert.equal(first.ok, true, first.errors.join('; '));
+    const oldId = first.enrolment.deviceId!;
+    await shared.revoke(oldId);
+    for (let i = 0; i < 130; i++) agent.record({ id: `bound-${String(i).padStart(3, '0')}`, type: 'block', at: new Date().toISOString() });
+    assert.deepEqual(agent.info().queue, { pending: 100, dropped: 30 });
+    const second = await agent.syncNow();
+    assert.equal(second.ok, true, second.errors.join('; '));
+    assert.notEqual(second.enrolment.deviceId, oldId);
+    assert.equal(second.enrolment.state, 'enrolled');
+    // The sync's own policy.applied event (the new device's first policy) pushes one more of the oldest out.
+    const dropped = second.queue.dropped;
+    assert.ok(dropped === 30 || dropped === 31, `dropped ${dropped}`);
+    const stored = await shared.eventIds('bound-');
+    assert.deepEqual([stored.length, stored[0], stored.at(-1)], [130 - dropped, `bound-${String(dropped).padStart(3, '0')}`, 'bound-129'], 'the newest arrive; the oldest were dropped');
+    const device = (await shared.devices()).find((d) => d.id === second.enrolment.deviceId)!;
+    assert.ok(device.health?.problems.some((p) => p.includes(`${dropped} event(s) were dropped because the journal reached its bound`)), JSON.stringify(device.health));
   } finally {
     await agent.stop();
   }
