@@ -1,7 +1,8 @@
 // The real server, real agent processes, a real fault proxy between them, and the real `cordon` CLI.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey, loadPrivateKey, signBundle, builtInPolicy } from '../../policy/index.ts';
@@ -215,11 +216,11 @@ test('clock skew of ± 1 day (libfaketime): enrolment, policy and events still w
   }
 });
 
-async function inProcessAgent(overrides: ManagedConfig['overrides'] = {}): Promise<SyncAgent> {
+async function inProcessAgent(overrides: ManagedConfig['overrides'] = {}, stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-inproc-'))): Promise<SyncAgent> {
   const config = { ...loadManagedConfig(managedConfig(shared.url, shared))!, overrides };
   return SyncAgent.open({
     config,
-    stateDir: mkdtempSync(join(tmpdir(), 'cordon-e2e-inproc-')),
+    stateDir,
     agentVersion: '0.1.0-e2e',
     onPolicy: () => undefined,
     health: () => ({ mode: 'enforce', policy: { id: 'p', serial: null, digest: 'd' }, watcher: 'none', problems: [], installed: [] }),
@@ -263,5 +264,37 @@ test('a token revoked on the server: the agent enrols again and carries on; the 
     assert.ok(device.health?.problems.some((p) => p.includes(`${dropped} event(s) were dropped because the journal reached its bound`)), JSON.stringify(device.health));
   } finally {
     await agent.stop();
+  }
+});
+
+test('disk full while journaling: recording goes on, status says so, the events still reach the server from memory, and the problem clears once space returns', async (t) => {
+  const mountPoint = mkdtempSync(join(tmpdir(), 'cordon-e2e-full-'));
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint]).status !== 0) {
+    t.skip('needs root to mount a small tmpfs; the journal-level ENOSPC test covers less');
+    return;
+  }
+  const stateDir = join(mountPoint, 'state');
+  const agent = await inProcessAgent({}, stateDir);
+  try {
+    assert.equal((await agent.syncNow()).ok, true);
+    const filler = join(mountPoint, 'filler');
+    try {
+      for (;;) appendFileSync(filler, Buffer.alloc(4096));
+    } catch (err) {
+      assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
+    }
+    for (let i = 0; i < 20; i++) agent.record({ id: `full-${i}`, type: 'block', at: new Date().toISOString(), message: 'x'.repeat(2000) });
+    const info = agent.info();
+    assert.equal(info.queue.pending, 20);
+    assert.ok(info.problems.some((p) => /cannot write the event journal .*ENOSPC.*held in memory/.test(p)), info.problems.join('; '));
+    const report = await agent.syncNow();
+    assert.equal(report.uploaded, 20, report.errors.join('; '));
+    assert.equal((await shared.eventIds('full-')).length, 20);
+    rmSync(filler);
+    agent.record({ id: 'full-after', type: 'block', at: new Date().toISOString() });
+    assert.equal(agent.info().problems.some((p) => /cannot write/.test(p)), false, 'the problem clears once the disk takes writes again');
+  } finally {
+    await agent.stop();
+    spawnSync('umount', [mountPoint]);
   }
 });
