@@ -38,6 +38,7 @@ export class EventJournal {
   private dropped = 0;
   /** Records that no longer carry a pending event: what a compaction would reclaim. */
   private dead = 0;
+  private closed = false;
   private readonly maxEvents: number;
   private readonly maxUnwritten: number;
   /** Set while the disk refuses writes, or after a damaged journal was repaired at open; shown in status. */
@@ -149,10 +150,13 @@ export class EventJournal {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
 
   private write(records: JournalRecord[]): void {
+    if (this.closed) throw new Error(`the event journal ${this.file} is closed`);
     const buf = encode(records);
     try {
       let off = 0;

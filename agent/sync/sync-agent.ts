@@ -202,7 +202,11 @@ export class SyncAgent {
     this.stopped = true;
     clearTimeout(this.uploadTimer);
     await this.task?.stop();
-    await Promise.allSettled([this.running.sync, this.running.upload]);
+    // A request in flight may take up to its timeout; a service stop should not. What it did not
+    // acknowledge is sent again after the restart (the server de-duplicates).
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([this.running.sync, this.running.upload]), new Promise((r) => (grace = setTimeout(r, 3000)))]);
+    clearTimeout(grace);
     this.journal.close();
   }
 
