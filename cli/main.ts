@@ -1,4 +1,5 @@
 // `cordon <command>`: one binary for the agent, the server, IT's policy tooling and the employee's status.
+import { adminCommand } from './admin-command.ts';
 import { agentCommand } from './agent-command.ts';
 import { policyCommand } from './policy-command.ts';
 import { requestExceptionCommand } from './request-exception-command.ts';
@@ -10,6 +11,7 @@ const COMMANDS: Command[] = [
   agentCommand,
   policyCommand,
   serverCommand,
+  adminCommand,
   syncCommand,
   requestExceptionCommand,
 ];

@@ -2,15 +2,18 @@
 import { join } from 'node:path';
 import { DATA_FILES, defaultDataDir } from '../server/data-dir.ts';
 import { loadSigningKeys, rotateSigningKey } from '../server/signing-keys.ts';
-import { startServer } from '../server/start-server.ts';
 import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon server [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--tls-cert F --tls-key F]
-              [--enrol-secret-file F] [--rate-limit N] [--log-level L]
+              [--enrol-secret-file F] [--signing-key F] [--rate-limit N] [--retention-days N] [--trust-proxy]
+              [--log-level L]
       runs the server until SIGTERM/SIGINT. Without --database-url (or DATABASE_URL) it stores everything in an
       embedded PostgreSQL (PGlite) under the data dir. Defaults: port 8443, host 127.0.0.1,
       data dir $CORDON_SERVER_DATA or /var/lib/cordon-server (root) or ~/.local/share/cordon-server.
+      --enrol-secret-file F, --signing-key F   share these between instances behind one load balancer
       --rate-limit N   requests per minute per token (or IP) before 429; 0 = off (default 600)
+      --retention-days N   delete events N days after they arrive; 0 = keep (default 90)
+      --trust-proxy    take the client IP from X-Forwarded-For (only behind your own reverse proxy)
 cordon server public-key [--data-dir DIR]   print the public key(s) agents pin (current, then next)
 cordon server rotate-key [--data-dir DIR]   make a next key; run again to make it current`;
 
@@ -34,14 +37,17 @@ export const serverCommand: Command = {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'enrol-secret-file': { type: 'string' },
+      'signing-key': { type: 'string' },
       'rate-limit': { type: 'string' },
+      'retention-days': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
       'log-level': { type: 'string' },
     });
     const dataDir = values['data-dir'] ?? defaultDataDir();
     const [sub, extra] = positionals;
     if (extra) throw new UsageError(`unexpected "${extra}"`);
     if (sub === 'public-key') {
-      process.stdout.write(loadSigningKeys(dataDir).publicKeysPem.join(''));
+      process.stdout.write(loadSigningKeys(dataDir, values['signing-key']).publicKeysPem.join(''));
       return EXIT.ok;
     }
     if (sub === 'rotate-key') {
@@ -49,6 +55,8 @@ export const serverCommand: Command = {
       return EXIT.ok;
     }
     if (sub) throw new UsageError(`unknown server subcommand "${sub}"`);
+    // Loaded on demand: `cordon admin` and the other commands need none of Fastify, PGlite or pg.
+    const { startServer } = await import('../server/start-server.ts');
     const server = await startServer({
       dataDir,
       databaseUrl: values['database-url'] ?? process.env.DATABASE_URL,
@@ -57,13 +65,20 @@ export const serverCommand: Command = {
       tlsCert: values['tls-cert'],
       tlsKey: values['tls-key'],
       enrolSecretFile: values['enrol-secret-file'],
-      settings: { rateLimitPerMinute: integer(values['rate-limit'], '--rate-limit', 0, 1_000_000) },
+      signingKeyFile: values['signing-key'],
+      settings: Object.fromEntries(
+        Object.entries({
+          rateLimitPerMinute: integer(values['rate-limit'], '--rate-limit', 0, 1_000_000),
+          eventRetentionDays: integer(values['retention-days'], '--retention-days', 0, 36_500),
+          trustProxy: values['trust-proxy'],
+        }).filter(([, v]) => v !== undefined),
+      ),
       logger: { level: values['log-level'] ?? 'info' },
     });
     const lines = [
       `cordon server listening on ${server.url} (${server.db.kind === 'pglite' ? `embedded database in ${join(dataDir, 'pglite')}` : 'PostgreSQL'})`,
       `  enrolment secret: ${values['enrol-secret-file'] ?? join(dataDir, DATA_FILES.enrolSecret)}`,
-      `  public key for agents: ${join(dataDir, DATA_FILES.signingPublicKey)}`,
+      `  public key for agents: ${values['signing-key'] ? 'cordon server public-key --signing-key F' : join(dataDir, DATA_FILES.signingPublicKey)}`,
     ];
     if (server.firstAdminToken) lines.push(`  first admin token written to ${join(dataDir, DATA_FILES.adminToken)} (0600)`);
     process.stderr.write(`${lines.join('\n')}\n`);

@@ -10,9 +10,13 @@ export interface ServerSettings {
   rateLimitPerMinute: number;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** Events are deleted this many days after they arrived; 0 keeps them forever. */
+  eventRetentionDays: number;
+  /** Believe X-Forwarded-For (client IP for rate limits and logs): only behind a reverse proxy you run. */
+  trustProxy: boolean;
 }
 
-export const DEFAULT_SETTINGS: ServerSettings = { silentAfterSeconds: 3 * 600, rateLimitPerMinute: 600, bodyLimit: 1024 * 1024 };
+export const DEFAULT_SETTINGS: ServerSettings = { silentAfterSeconds: 3 * 600, rateLimitPerMinute: 600, bodyLimit: 1024 * 1024, eventRetentionDays: 90, trustProxy: false };
 
 export interface AppContext {
   db: Database;

@@ -5,8 +5,12 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { AppContext } from './app-context.ts';
 import { bearerToken } from './device-auth.ts';
+import { installCharsetHook } from './charset-hook.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { requestValidatorCompiler } from './request-validators.ts';
+import { installTextSafetyHook } from './text-safety-hook.ts';
 import { hashSecret } from './secret-hash.ts';
+import { HttpError } from './http-error.ts';
 import { ErrorSchema } from './schemas/error-schema.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { enrolRoute } from './routes/enrol-route.ts';
@@ -26,12 +30,13 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     logger: options.logger ?? false,
     bodyLimit: ctx.settings.bodyLimit,
     ...(options.https ? { https: options.https } : {}),
-    // Refuse unknown fields rather than silently dropping them; report the first problem.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-    trustProxy: true,
+    trustProxy: ctx.settings.trustProxy,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(requestValidatorCompiler());
   installErrorHandler(app);
+  installTextSafetyHook(app);
+  installCharsetHook(app);
   app.addSchema(ErrorSchema);
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -56,10 +61,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
         return token ? `t:${hashSecret(token)}` : `ip:${request.ip}`;
       },
       allowList: (request) => request.url === '/healthz',
-      errorResponseBuilder: (_request, context) => ({
-        statusCode: 429,
-        error: { code: 'rate-limited', message: `more than ${context.max} requests in ${context.after}; retry later` },
-      }),
+      // The plugin throws what this returns; the error handler turns it into the usual error body.
+      errorResponseBuilder: (_request, context) => new HttpError(429, 'rate-limited', `more than ${context.max} requests per minute; retry in ${context.after}`),
     });
   }
   healthRoutes(app, ctx);

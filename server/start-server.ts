@@ -11,6 +11,7 @@ import { migrate } from './database/migrate.ts';
 import { openDatabase } from './database/open-database.ts';
 import { PolicyBundles } from './policy-bundles.ts';
 import { loadSigningKeys } from './signing-keys.ts';
+import { scheduleEventRetention } from './event-retention.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -20,6 +21,8 @@ export interface StartOptions {
   tlsCert?: string;
   tlsKey?: string;
   enrolSecretFile?: string;
+  /** An Ed25519 private key (PEM) shared by several instances, instead of the data dir's own. */
+  signingKeyFile?: string;
   settings?: Partial<ServerSettings>;
   logger?: FastifyServerOptions['logger'];
 }
@@ -48,7 +51,7 @@ function readSecretFile(path: string, what: string): string {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new Error('--tls-cert and --tls-key go together');
   ensureDataDir(options.dataDir);
-  const keys = loadSigningKeys(options.dataDir);
+  const keys = loadSigningKeys(options.dataDir, options.signingKeyFile);
   const enrolSecret = options.enrolSecretFile
     ? readSecretFile(options.enrolSecretFile, 'enrolment secret file')
     : readOrCreate(join(options.dataDir, DATA_FILES.enrolSecret), () => `${randomSecret()}\n`).value.trim();
@@ -59,6 +62,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const firstAdminToken = await ensureFirstAdminToken(db, options.dataDir);
     const settings = { ...DEFAULT_SETTINGS, ...options.settings };
     const app = await buildApp({ db, keys, bundles: new PolicyBundles(db, keys), enrolSecret, settings }, { logger: options.logger, https });
+    const stopRetention = scheduleEventRetention(db, settings.eventRetentionDays, (err) => app.log.error({ err }, 'event retention failed'));
     const address = await app.listen({ port: options.port ?? 8443, host: options.host ?? '127.0.0.1' });
     return {
       app,
@@ -67,6 +71,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       dataDir: options.dataDir,
       firstAdminToken,
       async close() {
+        stopRetention();
         await app.close();
         await db.close();
       },

@@ -1,5 +1,5 @@
 // GET /v1/policy: the device's signed effective policy, or 304 when its ETag still matches.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PolicyBundle } from '../../policy/index.ts';
 import type { AppContext } from '../app-context.ts';
@@ -28,11 +28,12 @@ export function policyRoute(app: FastifyInstance, ctx: AppContext): void {
       const ifNoneMatch = request.headers['if-none-match'];
       // The common case: nothing changed on the server since this device's bundle was issued.
       if (device.bundle_generation === device.generation && device.bundle_etag && matches(ifNoneMatch, device.bundle_etag)) {
-        return reply.status(304).header('etag', device.bundle_etag).send(null);
+        return (reply as FastifyReply).status(304).header('etag', device.bundle_etag).send();
       }
       const issued = await ctx.bundles.bundleFor(device);
       void reply.header('etag', issued.etag).header('cache-control', 'no-cache');
-      if (matches(ifNoneMatch, issued.etag)) return reply.status(304).send(null);
+      // No payload at all: a 304 must not announce a body (keep-alive clients would wait for it).
+      if (matches(ifNoneMatch, issued.etag)) return (reply as FastifyReply).status(304).send();
       // Already JSON: sent byte for byte, never re-serialised.
       return reply.status(200).type('application/json').serializer((p) => p as string).send(issued.body as unknown as PolicyBundle);
     },

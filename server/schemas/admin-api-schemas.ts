@@ -1,0 +1,157 @@
+// Schemas of the admin API (/admin/v1): policies, assignments, devices, events, exceptions, audit log, tokens.
+import Type from 'typebox';
+
+const Str = (max = 256) => Type.String({ minLength: 1, maxLength: max });
+const Opt = <T extends Parameters<typeof Type.Optional>[0]>(t: T) => Type.Optional(t);
+const DateTime = Type.String({ format: 'date-time' });
+export const Cursor = Type.String({ pattern: '^[0-9A-Za-z._:-]{1,128}$', description: 'nextCursor of the previous page' });
+export const Limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100 });
+export const PolicyIdParam = Type.Object({ policyId: Str(63) });
+
+export const PolicyUploadBodySchema = Type.Object(
+  {
+    yaml: Type.String({ minLength: 1, maxLength: 512 * 1024 }),
+    groups: Opt(Type.Array(Str(128), { maxItems: 100, description: 'assign the policy to these groups ("*" = base policy for every device)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const PolicyUploadReplySchema = Type.Object({ policyId: Type.String(), version: Type.Integer(), assignedTo: Type.Array(Type.String()) });
+
+export const PolicySummarySchema = Type.Object({
+  policyId: Type.String(),
+  name: Type.String(),
+  currentVersion: Type.Integer(),
+  latestVersion: Type.Integer(),
+  updatedAt: Type.String(),
+  groups: Type.Array(Type.String()),
+});
+
+export const PolicyVersionSchema = Type.Object({
+  version: Type.Integer(),
+  createdAt: Type.String(),
+  createdBy: Type.String(),
+  current: Type.Boolean(),
+  yaml: Opt(Type.String()),
+});
+
+export const RollbackBodySchema = Type.Object({ version: Opt(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+
+export const AssignmentBodySchema = Type.Object({ policyId: Str(63) }, { additionalProperties: false });
+export const GroupParam = Type.Object({ group: Str(128) });
+export const AssignmentSchema = Type.Object({ group: Type.String(), policyId: Type.String(), assignedAt: Type.String(), assignedBy: Type.String() });
+
+export const ComplianceSchema = Type.Union([
+  Type.Literal('compliant'), Type.Literal('tool-installed'), Type.Literal('unhealthy'), Type.Literal('outdated-policy'),
+  Type.Literal('silent'), Type.Literal('never-seen'), Type.Literal('revoked'),
+]);
+
+export const DeviceQuerySchema = Type.Object(
+  {
+    group: Opt(Str(128)),
+    compliance: Opt(ComplianceSchema),
+    hostname: Opt(Type.String({ maxLength: 255, description: 'substring, case-insensitive' })),
+    policyId: Opt(Str(63)),
+    limit: Opt(Limit),
+    cursor: Opt(Cursor),
+  },
+  { additionalProperties: false },
+);
+
+export const DeviceSchema = Type.Object({
+  id: Type.String(),
+  hostname: Type.String(),
+  os: Type.String(),
+  arch: Type.String(),
+  user: Type.String(),
+  agentVersion: Type.String(),
+  groups: Type.Array(Type.String()),
+  tags: Type.Array(Type.String()),
+  enrolledAt: Type.String(),
+  lastSeenAt: Type.Union([Type.String(), Type.Null()]),
+  compliance: ComplianceSchema,
+  mode: Type.Union([Type.String(), Type.Null()]),
+  policy: Type.Object({
+    id: Type.Union([Type.String(), Type.Null()]),
+    serialInForce: Type.Union([Type.Integer(), Type.Null()]),
+    serialIssued: Type.Integer(),
+  }),
+  installed: Type.Array(Type.Object({ toolId: Type.String(), name: Type.String(), path: Type.String(), state: Type.String() })),
+  healthProblems: Type.Array(Type.String()),
+  revoked: Type.Boolean(),
+});
+export const DeviceListSchema = Type.Object({ devices: Type.Array(DeviceSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const DeviceIdParam = Type.Object({ id: Str(128) });
+
+export const EventQuerySchema = Type.Object(
+  {
+    device: Opt(Str(128)),
+    tool: Opt(Str(128)),
+    type: Opt(Str(64)),
+    since: Opt(DateTime),
+    until: Opt(DateTime),
+    limit: Opt(Limit),
+    cursor: Opt(Type.String({ pattern: '^[0-9]{1,19}$' })),
+  },
+  { additionalProperties: false },
+);
+export const StoredEventSchema = Type.Object({
+  seq: Type.String(),
+  id: Type.String(),
+  deviceId: Type.String(),
+  type: Type.String(),
+  toolId: Type.Union([Type.String(), Type.Null()]),
+  at: Type.String(),
+  receivedAt: Type.String(),
+  event: Type.Record(Type.String(), Type.Unknown()),
+});
+export const EventListSchema = Type.Object({ events: Type.Array(StoredEventSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const ExceptionStatusSchema = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('denied'), Type.Literal('expired')]);
+export const ExceptionQuerySchema = Type.Object(
+  { status: Opt(ExceptionStatusSchema), device: Opt(Str(128)), limit: Opt(Limit), cursor: Opt(Cursor) },
+  { additionalProperties: false },
+);
+export const AdminExceptionSchema = Type.Object({
+  id: Type.String(),
+  deviceId: Type.String(),
+  hostname: Type.Union([Type.String(), Type.Null()]),
+  toolId: Type.String(),
+  user: Type.String(),
+  reason: Type.String(),
+  days: Type.Integer(),
+  requestedAt: Type.String(),
+  status: ExceptionStatusSchema,
+  decidedAt: Opt(Type.String()),
+  decidedBy: Opt(Type.String()),
+  expires: Opt(Type.String()),
+  note: Opt(Type.String()),
+});
+export const AdminExceptionListSchema = Type.Object({ requests: Type.Array(AdminExceptionSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const ApproveBodySchema = Type.Object(
+  {
+    days: Opt(Type.Integer({ minimum: 1, maximum: 365, description: 'defaults to the days requested' })),
+    expires: Opt(DateTime),
+    note: Opt(Str(2000)),
+  },
+  { additionalProperties: false },
+);
+export const DenyBodySchema = Type.Object({ note: Opt(Str(2000)) }, { additionalProperties: false });
+
+export const AuditQuerySchema = Type.Object({ action: Opt(Str(64)), limit: Opt(Limit), cursor: Opt(Type.String({ pattern: '^[0-9]{1,19}$' })) }, { additionalProperties: false });
+export const AuditEntrySchema = Type.Object({
+  seq: Type.String(),
+  at: Type.String(),
+  actor: Type.String(),
+  action: Type.String(),
+  target: Type.String(),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+});
+export const AuditListSchema = Type.Object({ entries: Type.Array(AuditEntrySchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const TokenBodySchema = Type.Object(
+  { name: Str(128), role: Type.Union([Type.Literal('admin'), Type.Literal('viewer')]) },
+  { additionalProperties: false },
+);
+export const TokenSchema = Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), createdAt: Type.String(), revoked: Type.Boolean() });
+export const IdParam = Type.Object({ id: Str(128) });
