@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { startServer, type RunningServer } from '../../server/start-server.ts';
 import { DATA_FILES } from '../../server/data-dir.ts';
+import { AdminClient } from '../../server/admin-client.ts';
 import { statusApiRequest } from '../../agent/status-client.ts';
 import type { AgentStatus } from '../../agent/status-types.ts';
 import { CORDON_BIN } from '../support/cli.ts';
@@ -74,14 +75,17 @@ export class RealServer {
     return this.running.db.query('SELECT id, tool_id, os_user, status FROM exception_requests ORDER BY requested_at');
   }
 
-  // The admin API arrives with the fleet/admin issue; until then these do in SQL what an admin action does.
+  /** IT's actions go through the admin API, as `cordon admin` sends them. */
+  private admin(): AdminClient {
+    return new AdminClient(this.url, readFileSync(join(this.dataDir, DATA_FILES.adminToken), 'utf8').trim());
+  }
+
   async revoke(deviceId: string): Promise<void> {
-    await this.running.db.query('UPDATE devices SET revoked_at = now() WHERE id = $1', [deviceId]);
+    await this.admin().request('POST', `/admin/v1/devices/${encodeURIComponent(deviceId)}/revoke`);
   }
 
   async approve(requestId: string): Promise<void> {
-    await this.running.db.query(`UPDATE exception_requests SET status = 'approved', decided_at = now(), decided_by = 'e2e', expires = now() + interval '7 days' WHERE id = $1`, [requestId]);
-    await this.running.db.query('UPDATE server_state SET generation = generation + 1 WHERE id = 1');
+    await this.admin().request('POST', `/admin/v1/exception-requests/${encodeURIComponent(requestId)}/approve`, { days: 7, note: 'e2e' });
   }
 
   close(): Promise<void> {
