@@ -11,23 +11,26 @@ import { cordon, eventually } from './e2e-support.ts';
 import { statusApiRequest } from '../../agent/status-client.ts';
 
 test('wrong usage says what is wrong and exits 2', async () => {
-  for (const [args, why] of [
+  const cases = [
     [['request-exception'], /which tool\?/],
     [['request-exception', 'codex', '--reason', 'x', '--days', '0'], /--days must be a whole number from 1 to 90/],
     [['sync', 'now'], /unexpected "now"/],
-  ] as const) {
-    const r = await cordon([...args]);
-    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.match(r.stderr, why);
-  }
+  ] as const;
+  const results = await Promise.all(cases.map(([args]) => cordon([...args])));
+  results.forEach((r, i) => {
+    assert.equal(r.status, 2, `${cases[i]![0].join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, cases[i]![1]);
+  });
 });
 
 test('no agent running: both commands say so and exit 1', async () => {
   const socket = join(mkdtempSync(join(tmpdir(), 'cordon-cli-')), 'none.sock');
-  const sync = await cordon(['sync', '--socket', socket]);
+  const [sync, req] = await Promise.all([
+    cordon(['sync', '--socket', socket]),
+    cordon(['request-exception', 'codex', '--reason', 'evaluation', '--days', '3', '--socket', socket]),
+  ]);
   assert.equal(sync.status, 1);
   assert.match(sync.stderr, /the Cordon agent is not running \(nothing listens on .*none\.sock\)/);
-  const req = await cordon(['request-exception', 'codex', '--reason', 'evaluation', '--days', '3', '--socket', socket]);
   assert.equal(req.status, 1);
   assert.match(req.stderr, /the Cordon agent is not running/);
 });
