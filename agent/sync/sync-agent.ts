@@ -222,7 +222,7 @@ export class SyncAgent {
       policyResult = { result: 'failed', serial: this.lastGood.current()?.content.serial ?? null };
       errors.push(`policy: ${(err as Error).message}`);
       // Not enrolled, or no server there: the other steps would only wait out the same timeouts.
-      unreachable = !(err instanceof ServerError) || err.kind === 'network' || err.kind === 'timeout';
+      unreachable = err instanceof EnrolmentFailed || (err instanceof ServerError && (err.kind === 'network' || err.kind === 'timeout'));
     }
     let uploaded = 0;
     if (!unreachable) {
@@ -383,7 +383,7 @@ export class SyncAgent {
   private enrolled(): Promise<DeviceCredentials> {
     if (this.credentials) return Promise.resolve(this.credentials);
     const wait = this.enrolBackoff.remainingMs();
-    if (wait > 0) return Promise.reject(new Error(`enrolment failed (${this.enrolError ?? 'token refused'}); next attempt in ${Math.ceil(wait / 1000)} s`));
+    if (wait > 0) return Promise.reject(new EnrolmentFailed(`enrolment failed (${this.enrolError ?? 'token refused'}); next attempt in ${Math.ceil(wait / 1000)} s`));
     this.enrolling ??= this.enrol().finally(() => (this.enrolling = undefined));
     return this.enrolling;
   }
@@ -411,7 +411,7 @@ export class SyncAgent {
     } catch (err) {
       this.enrolBackoff.fail();
       this.enrolError = err instanceof ServerError && err.status === 401 ? `the server refused the enrolment secret (${err.message})` : (err as Error).message;
-      throw new Error(`enrolment failed: ${this.enrolError}`, { cause: err });
+      throw new EnrolmentFailed(`enrolment failed: ${this.enrolError}`, { cause: err });
     }
   }
 
@@ -492,6 +492,9 @@ export class SyncAgent {
     this.uploadTimer.unref();
   }
 }
+
+/** Not enrolled (wrong secret, no server, backing off): nothing authenticated can be attempted. */
+class EnrolmentFailed extends Error {}
 
 function currentUser(): string {
   try {
