@@ -153,6 +153,7 @@ test('500s, hangs, garbage and a bundle signed by another key: the last good pol
     assert.equal(healed.status, 0, healed.stdout + healed.stderr);
     assert.match(healed.stdout, /^Synced with http:\/\/127\.0\.0\.1:\d+\.\nPolicy: ".*" serial \d+ \(server\) — unchanged\./);
     assert.match(healed.stdout, /Device: enrolled as \S+, token in the root-only file\./);
+    assert.ok(proxy.answered.includes('GET /v1/policy 304'), 'an unchanged policy costs a 304 (If-None-Match)');
     assert.equal((await agent.status()).health.problems.length, 0);
   } finally {
     await agent.stop();
@@ -296,5 +297,20 @@ test('disk full while journaling: recording goes on, status says so, the events 
   } finally {
     await agent.stop();
     spawnSync('umount', [mountPoint]);
+  }
+});
+
+test('left alone, a fresh agent enrols, applies the server policy and delivers its events by itself', async () => {
+  const agent = await AgentProcess.start(managedConfig(shared.url, shared));
+  try {
+    agent.record('unattended', 3);
+    const s = await eventually('the first scheduled sync', async () => {
+      const status = await agent.status();
+      return status.policy.source === 'server' && status.sync.state === 'ok' && status;
+    });
+    assert.equal(s.enrolment.state, 'enrolled');
+    await eventually('the events to arrive without a sync call', async () => (await shared.eventIds('unattended-')).length === 3);
+  } finally {
+    await agent.stop();
   }
 });

@@ -17,6 +17,8 @@ export class FaultProxy {
   /** Only requests whose path matches are faulted; the rest pass. */
   only: RegExp | undefined;
   readonly seen: string[] = [];
+  /** "METHOD path status" of every answer that came from the server. */
+  readonly answered: string[] = [];
   /** Holds the server's answer back this long (on matching paths): the server has acted, the agent does not know yet. */
   delay: { path: RegExp; ms: number } | undefined;
   /** Requests whose client went away before the answer was delivered (e.g. the agent was killed mid-upload). */
@@ -68,6 +70,7 @@ export class FaultProxy {
       const target = new URL(this.target);
       const hold = this.delay && this.delay.path.test(req.url ?? '') ? this.delay.ms : 0;
       const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        this.answered.push(`${req.method} ${req.url} ${up.statusCode}`);
         const deliver = () => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
