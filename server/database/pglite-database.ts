@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { Database, Queryable } from './database.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 function wrap(conn: PGlite | Transaction): Queryable {
   return {
@@ -17,13 +18,23 @@ function wrap(conn: PGlite | Transaction): Queryable {
 
 export async function openPgliteDatabase(directory: string): Promise<Database> {
   mkdirSync(directory, { recursive: true, mode: 0o700 });
-  const db = await PGlite.create(directory);
+  const unlock = lockDataDir(`${directory}.lock`);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(directory);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const self = wrap(db);
   return {
     kind: 'pglite',
     ...self,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     session: (fn) => fn(self),
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      unlock();
+    },
   };
 }

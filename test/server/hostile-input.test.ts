@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { deviceFacts, http, startTestServer, type TestServer } from '../support/server-instance.ts';
 import { event } from './api-suite.ts';
 
-const REQUESTS = 2400;
+const REQUESTS = 2000;
 const TABLES = ['devices', 'events', 'exception_requests', 'policy_versions', 'policy_heads', 'policy_assignments', 'admin_tokens', 'audit_log'];
 
 /** mulberry32: a tiny seeded PRNG. */

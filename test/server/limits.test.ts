@@ -36,3 +36,7 @@ test('events older than the retention period are deleted, newer ones kept', asyn
   const left = await server.db.query<{ id: string }>('SELECT id FROM events WHERE id = ANY ($1)', [[old.id, fresh.id]]);
   assert.deepEqual(left.map((r) => r.id), [fresh.id]);
 });
+
+test('a second server on the same embedded database is refused, saying why', async () => {
+  await assert.rejects(startTestServer({ dataDir: server.dataDir }), /embedded database in .* is in use by process \d+; .*--database-url/);
+});
