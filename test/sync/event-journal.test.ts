@@ -101,7 +101,7 @@ test('kill -9 at random points while appending, acknowledging and compacting: ev
   const file = join(d, 'events.journal');
   const reported: string[] = [];
   const acked = new Set<string>();
-  for (let round = 0; round < 6; round++) {
+  for (let round = 0; round < 4; round++) {
     const child = spawn(process.execPath, ['--import', 'tsx', WRITER, file, `r${round}`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8');
