@@ -134,11 +134,23 @@ export class AgentProcess {
     await Promise.all([...started].map((a) => a.kill9()));
   }
 
-  static async start(config: string, stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-agent-')), options: { env?: NodeJS.ProcessEnv } = {}): Promise<AgentProcess> {
+  /** The agent's own pid (differs from child.pid when it runs under a wrapper such as dbus-run-session). */
+  pid = 0;
+
+  /**
+   * options.keyring: run the agent inside its own D-Bus session with an unlocked gnome-keyring (a real Secret
+   * Service), in a fresh HOME, as a desktop session would have it.
+   */
+  static async start(config: string, stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-agent-')), options: { env?: NodeJS.ProcessEnv; keyring?: boolean } = {}): Promise<AgentProcess> {
     mkdirSync(stateDir, { recursive: true });
     const socket = join(stateDir, 'agent.sock');
-    const child = spawn(process.execPath, [await agentBundle(), stateDir, socket], {
-      env: { ...process.env, CORDON_CONFIG: config, ...options.env },
+    const node = [process.execPath, await agentBundle(), stateDir, socket];
+    const [file, ...args] = options.keyring
+      ? ['dbus-run-session', '--', 'sh', '-c', `echo -n e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec ${node.map((a) => `'${a}'`).join(' ')}`]
+      : node;
+    const home = options.keyring ? { HOME: mkdtempSync(join(tmpdir(), 'cordon-e2e-home-')), DBUS_SESSION_BUS_ADDRESS: '' } : {};
+    const child = spawn(file!, args, {
+      env: { ...process.env, CORDON_CONFIG: config, ...home, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -146,7 +158,9 @@ export class AgentProcess {
     const agent = new AgentProcess(child, stateDir, socket);
     await new Promise<void>((resolve, reject) => {
       const onData = (d: string) => {
-        if (d.includes('ready')) {
+        const ready = /ready (\d+)/.exec(d);
+        if (ready) {
+          agent.pid = Number(ready[1]);
           child.stdout!.off('data', onData);
           resolve();
         }
@@ -166,13 +180,21 @@ export class AgentProcess {
   }
 
   async kill9(): Promise<void> {
-    this.child.kill('SIGKILL');
+    this.signal('SIGKILL');
     await this.exited;
   }
 
   async stop(): Promise<void> {
-    this.child.kill('SIGTERM');
+    this.signal('SIGTERM');
     await this.exited;
+  }
+
+  private signal(signal: NodeJS.Signals): void {
+    try {
+      process.kill(this.pid || this.child.pid!, signal);
+    } catch {
+      // already gone
+    }
   }
 }
 

@@ -314,3 +314,33 @@ test('left alone, a fresh agent enrols, applies the server policy and delivers i
     await agent.stop();
   }
 });
+
+const hasKeyring = spawnSync('sh', ['-c', 'command -v dbus-run-session && command -v gnome-keyring-daemon']).status === 0;
+
+test('in a desktop session with a Secret Service (gnome-keyring), the device token goes to the keychain and survives a restart', { skip: !hasKeyring && 'gnome-keyring and dbus are not installed' }, async () => {
+  const config = managedConfig(shared.url, shared);
+  // The same HOME twice: gnome-keyring keeps its (encrypted) keyring file there across sessions.
+  const env = { CORDON_TEST_KEYCHAIN: `cordon-e2e-${process.pid}`, HOME: mkdtempSync(join(tmpdir(), 'cordon-e2e-home-')) };
+  const stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-keyring-'));
+  const first = await AgentProcess.start(config, stateDir, { keyring: true, env });
+  let deviceId: string | undefined;
+  try {
+    const r = await sync(first);
+    assert.equal(r.status, 200, JSON.stringify(r.body.errors));
+    assert.equal(r.body.enrolment.tokenStorage, 'keychain');
+    deviceId = r.body.enrolment.deviceId;
+    assert.equal(existsSync(join(stateDir, 'device-token.json')), false, 'no token file on disk');
+  } finally {
+    await first.stop();
+  }
+  const devicesBefore = (await shared.devices()).length;
+  const second = await AgentProcess.start(config, stateDir, { keyring: true, env });
+  try {
+    const r = await sync(second);
+    assert.equal(r.status, 200, JSON.stringify(r.body.errors));
+    assert.deepEqual([r.body.enrolment.tokenStorage, r.body.enrolment.deviceId], ['keychain', deviceId], 'the same device, token read back from the keychain');
+    assert.equal((await shared.devices()).length, devicesBefore, 'no second enrolment');
+  } finally {
+    await second.stop();
+  }
+});
