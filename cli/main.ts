@@ -7,13 +7,17 @@ import { startCommand } from './start-command.ts';
 import { statusCommand } from './status-command.ts';
 import { inventoryCommand } from './inventory-command.ts';
 import { quarantineCommand } from './quarantine-command.ts';
+import { requestExceptionCommand } from './request-exception-command.ts';
 import { serverCommand } from './server-command.ts';
+import { syncCommand } from './sync-command.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
 const COMMANDS: Command[] = [
   startCommand,
   statusCommand,
   checkCommand,
+  syncCommand,
+  requestExceptionCommand,
   agentCommand,
   inventoryCommand,
   quarantineCommand,

@@ -77,6 +77,7 @@ export const EventsReplySchema = Type.Object({
   rejected: Type.Array(Type.Object({ id: Type.String(), problem: Type.String() })),
 });
 
+// Heartbeats are telemetry: fields a newer agent adds are ignored rather than costing the device its heartbeat.
 export const InstalledToolSchema = Type.Object(
   {
     toolId: Name(128),
@@ -88,7 +89,7 @@ export const InstalledToolSchema = Type.Object(
     foundAt: Type.String({ format: 'date-time' }),
     state: Type.Union([Type.Literal('not-allowed'), Type.Literal('allowed'), Type.Literal('quarantined')]),
   },
-  { additionalProperties: false },
+  { additionalProperties: true },
 );
 
 export const HeartbeatBodySchema = Type.Object(
@@ -101,13 +102,13 @@ export const HeartbeatBodySchema = Type.Object(
         serial: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
         digest: Type.String({ maxLength: 128 }),
       },
-      { additionalProperties: false },
+      { additionalProperties: true },
     ),
-    queue: Type.Object({ pending: Type.Integer({ minimum: 0 }), dropped: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
-    health: Type.Object({ watcher: Type.String({ maxLength: 256 }), problems: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 64 }) }, { additionalProperties: false }),
+    queue: Type.Object({ pending: Type.Integer({ minimum: 0 }), dropped: Type.Integer({ minimum: 0 }) }, { additionalProperties: true }),
+    health: Type.Object({ watcher: Type.String({ maxLength: 256 }), problems: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 64 }) }, { additionalProperties: true }),
     installed: Type.Array(InstalledToolSchema, { maxItems: 1000 }),
   },
-  { additionalProperties: false },
+  { additionalProperties: true },
 );
 export type HeartbeatBody = Static<typeof HeartbeatBodySchema>;
 

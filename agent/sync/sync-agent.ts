@@ -1,0 +1,505 @@
+// The agent's side of agent <-> server sync: enrols once, keeps the device token in the credential store, fetches
+// the signed policy on a jittered schedule (and on demand), puts only verified, newer policies in force, uploads
+// the event journal in batches with backoff, sends heartbeats, and carries exception requests (queued offline).
+// Nothing here can stop enforcement: every failure leaves the last good policy in force and is shown in info().
+import { hostname, release, type as osType, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import cron, { type ScheduledTask } from 'node-cron';
+import { DEFAULT_AGENT_SETTINGS, policyDigest, type CompiledPolicy, type Mode } from '../../policy/index.ts';
+import type { Logger } from '../agent-log.ts';
+import type { AgentEvent, EnrolmentInfo, ExceptionRequestInfo, ExceptionRequestInput, InstalledTool, PolicyInfo, SyncInfo } from '../status-types.ts';
+import { DEFAULT_JOURNAL_MAX_EVENTS, EventJournal } from './event-journal.ts';
+import { ExceptionRequestQueue } from './exception-request-queue.ts';
+import { LastGoodPolicy, PolicyRejected, type AcceptedPolicy } from './last-good-policy.ts';
+import type { ManagedConfig } from './managed-config.ts';
+import { DEFAULT_BACKOFF, RetryBackoff, type BackoffOptions } from './retry-backoff.ts';
+import { ServerClient, ServerError } from './server-client.ts';
+import { TokenStore, type DeviceCredentials } from './token-store.ts';
+
+/** What the rest of the agent reports in each heartbeat. */
+export interface AgentHealthReport {
+  mode: Mode;
+  policy: { id: string; serial: number | null; digest: string };
+  watcher: string;
+  problems: string[];
+  installed: InstalledTool[];
+}
+
+export interface SyncAgentOptions {
+  config: ManagedConfig;
+  stateDir: string;
+  agentVersion: string;
+  /** Puts a verified server policy in force (at open for the stored one, then on every change). */
+  onPolicy(policy: CompiledPolicy, info: PolicyInfo): void;
+  health(): AgentHealthReport;
+  /**
+   * Sees the events the sync agent records itself (policy.applied, policy.rejected), already journaled: show
+   * them; recording them again through record() is harmless (same id) but not needed.
+   */
+  onEvent?(event: AgentEvent): void;
+  /** false: keep the token in the 0600 file; { service }: a separate keychain entry (tests). */
+  keychain?: boolean | { service: string };
+  log?: Logger;
+  /** Per request; a hanging server costs at most this. */
+  requestTimeoutMs?: number;
+  /** false: no timers at all (tests drive syncNow/uploadNow themselves). */
+  schedule?: boolean;
+  /** How long record() waits to gather more events before uploading. */
+  uploadDelayMs?: number;
+  backoff?: BackoffOptions;
+}
+
+export interface SyncAgentInfo {
+  sync: SyncInfo;
+  enrolment: EnrolmentInfo;
+  queue: { pending: number; dropped: number };
+  exceptionRequests: ExceptionRequestInfo[];
+  /** Sync's own problems (journal, rejected policy, clock): for health.problems in status. */
+  problems: string[];
+}
+
+export interface SyncReport extends SyncAgentInfo {
+  ok: boolean;
+  policyResult: { result: 'updated' | 'unchanged' | 'rejected' | 'failed'; serial: number | null; reason?: string };
+  uploaded: number;
+  errors: string[];
+}
+
+const MAX_BATCH = 500;
+/** Answers to an upload that mean "this body, never": split the batch to find the event at fault. */
+const REFUSED_BODY = new Set([400, 413, 422]);
+const TICK = '*/5 * * * * *'; // node-cron wakes every 5 s; what is due is decided on jittered monotonic times
+const CLOCK_SKEW_WARNING_MS = 5 * 60_000;
+
+export class SyncAgent {
+  private readonly client: ServerClient;
+  private readonly journal: EventJournal;
+  private readonly lastGood: LastGoodPolicy;
+  private readonly requests: ExceptionRequestQueue;
+  private credentials: DeviceCredentials | undefined;
+  private enrolling: Promise<DeviceCredentials> | undefined;
+  private enrolError: string | undefined;
+  private readonly enrolBackoff: RetryBackoff;
+  private readonly uploadBackoff: RetryBackoff;
+  /** invalid-token answers in a row: a server that keeps refusing fresh tokens must not cause an enrol storm. */
+  private tokenRefusals = 0;
+  private readonly syncInfo: SyncInfo;
+  private readonly problems = new Map<string, string>();
+  private lastRejection: string | undefined;
+  private refusedEvents = 0;
+  private running: { sync?: Promise<SyncReport>; upload?: Promise<number> } = {};
+  private task: ScheduledTask | undefined;
+  private uploadTimer: NodeJS.Timeout | undefined;
+  private uploadDueAt = 0;
+  private nextSyncAt = 0;
+  private nextUploadAt = 0;
+  private stopped = false;
+
+  private constructor(
+    private readonly o: SyncAgentOptions,
+    private readonly tokens: TokenStore,
+  ) {
+    const c = o.config;
+    this.client = new ServerClient(c.serverUrl, o.requestTimeoutMs);
+    this.journal = EventJournal.open(join(o.stateDir, 'events.journal'), { maxEvents: c.overrides.journalMaxEvents ?? DEFAULT_JOURNAL_MAX_EVENTS });
+    this.lastGood = LastGoodPolicy.load(join(o.stateDir, 'policy-bundle.json'), c.pinnedKeys);
+    this.requests = new ExceptionRequestQueue(join(o.stateDir, 'exception-requests.json'));
+    this.enrolBackoff = new RetryBackoff(o.backoff ?? DEFAULT_BACKOFF);
+    this.uploadBackoff = new RetryBackoff(o.backoff ?? DEFAULT_BACKOFF);
+    this.syncInfo = { state: 'never', serverUrl: c.serverUrl };
+    if (this.lastGood.problem) this.problems.set('stored-policy', this.lastGood.problem);
+    if (this.requests.problem) this.problems.set('exception-requests', this.requests.problem);
+    this.noteJournal();
+  }
+
+  static async open(o: SyncAgentOptions): Promise<SyncAgent> {
+    const tokens = await TokenStore.open({
+      stateDir: o.stateDir,
+      keychain: o.keychain !== false,
+      service: typeof o.keychain === 'object' ? o.keychain.service : undefined,
+    });
+    const agent = new SyncAgent(o, tokens);
+    const stored = await tokens.load().catch((err: unknown) => {
+      agent.problems.set('token', `cannot read the device token (${(err as Error).message}); enrolling again`);
+      return undefined;
+    });
+    // A token for another server (IT moved it) is no token.
+    if (stored && stored.serverUrl === o.config.serverUrl) agent.credentials = stored;
+    const current = agent.lastGood.current();
+    if (current) o.onPolicy(current.content.policy, agent.policyInfo(current));
+    if (o.schedule !== false) agent.startSchedule();
+    return agent;
+  }
+
+  /** Journals an event (fsync before return); uploads follow shortly, in a batch. */
+  record(event: AgentEvent): void {
+    this.journal.append(event);
+    this.noteJournal();
+    this.scheduleUpload(this.o.uploadDelayMs ?? 2000);
+  }
+
+  /** A full sync now: policy, queued exception requests, events, heartbeat. Never throws; the report says what failed. */
+  syncNow(): Promise<SyncReport> {
+    this.running.sync ??= this.runSync().finally(() => (this.running.sync = undefined));
+    return this.running.sync;
+  }
+
+  /** Uploads every pending event now (ignoring any backoff); resolves with how many the server now holds. */
+  uploadNow(): Promise<number> {
+    this.running.upload ??= this.runUpload().finally(() => (this.running.upload = undefined));
+    return this.running.upload;
+  }
+
+  async heartbeat(): Promise<void> {
+    const h = this.o.health();
+    const problems = [...h.problems, ...this.problems.values()].slice(0, 64).map((p) => p.slice(0, 1024));
+    const answer = await this.withToken((token) =>
+      this.client.heartbeat(token, {
+        agentVersion: this.o.agentVersion,
+        mode: h.mode,
+        policy: h.policy,
+        queue: this.queue(),
+        health: { watcher: h.watcher.slice(0, 256), problems },
+        installed: h.installed.slice(0, 1000),
+      }),
+    );
+    this.noteClock(answer.serverTime);
+  }
+
+  /**
+   * Files an exception request with the server; while the server cannot be reached it is queued here (status
+   * 'queued') and sent on a later sync. Throws ServerError when the server refuses it for good (e.g. 400).
+   */
+  async requestException(input: ExceptionRequestInput, user: string | undefined): Promise<ExceptionRequestInfo> {
+    const who = user ?? currentUser();
+    try {
+      const info = await this.withToken((token) => this.client.requestException(token, { ...input, user: who }));
+      this.requests.filed(info);
+      return info;
+    } catch (err) {
+      if (err instanceof ServerError && !err.retryable) throw err;
+      const queued = { localId: `queued-${crypto.randomUUID()}`, ...input, user: who, requestedAt: new Date().toISOString() };
+      this.requests.enqueue(queued);
+      this.o.log?.info({ toolId: input.toolId, why: (err as Error).message }, 'exception request queued until the server can be reached');
+      return this.requests.all().find((r) => r.id === queued.localId)!;
+    }
+  }
+
+  info(): SyncAgentInfo {
+    const enrolment: EnrolmentInfo = this.credentials
+      ? { state: 'enrolled', deviceId: this.credentials.deviceId, tokenStorage: this.tokens.storage }
+      : { state: this.enrolError ? 'error' : 'pending', tokenStorage: this.tokens.storage, ...(this.enrolError ? { error: this.enrolError } : {}) };
+    return { sync: { ...this.syncInfo }, enrolment, queue: this.queue(), exceptionRequests: this.requests.all(), problems: [...this.problems.values()] };
+  }
+
+  /** The policy in force from the server, if any (what onPolicy was last given). */
+  currentPolicy(): AcceptedPolicy | undefined {
+    return this.lastGood.current();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.uploadTimer);
+    await this.task?.stop();
+    // A request in flight may take up to its timeout; a service stop should not. What it did not
+    // acknowledge is sent again after the restart (the server de-duplicates).
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([this.running.sync, this.running.upload]), new Promise((r) => (grace = setTimeout(r, 3000)))]);
+    clearTimeout(grace);
+    this.journal.close();
+  }
+
+  private async runSync(): Promise<SyncReport> {
+    this.syncInfo.lastAttemptAt = new Date().toISOString();
+    const errors: string[] = [];
+    let policyResult: SyncReport['policyResult'];
+    let unreachable = false;
+    try {
+      policyResult = await this.syncPolicy();
+      if (policyResult.result === 'rejected') errors.push(`policy rejected (${policyResult.reason}): ${this.lastRejection ?? ''}`);
+    } catch (err) {
+      policyResult = { result: 'failed', serial: this.lastGood.current()?.content.serial ?? null };
+      errors.push(`policy: ${(err as Error).message}`);
+      // Not enrolled, or no server there: the other steps would only wait out the same timeouts.
+      unreachable = err instanceof EnrolmentFailed || (err instanceof ServerError && (err.kind === 'network' || err.kind === 'timeout'));
+    }
+    let uploaded = 0;
+    if (!unreachable) {
+      for (const step of [() => this.syncExceptionRequests(), async () => void (uploaded = await this.uploadNow()), () => this.heartbeat()]) {
+        try {
+          await step();
+        } catch (err) {
+          errors.push((err as Error).message);
+        }
+      }
+    }
+    if (policyResult.result !== 'failed') this.syncInfo.lastSuccessAt = new Date().toISOString();
+    this.syncInfo.state = errors.length ? 'error' : 'ok';
+    if (errors.length) this.syncInfo.lastError = errors.join('; ');
+    else delete this.syncInfo.lastError;
+    this.planNextSync();
+    return { ok: errors.length === 0, policyResult, uploaded, errors, ...this.info() };
+  }
+
+  private async syncPolicy(): Promise<SyncReport['policyResult']> {
+    const { answer, deviceId } = await this.withToken(async (token, creds) => {
+      const current = this.lastGood.current();
+      const etag = current && current.content.device === creds.deviceId ? current.etag : undefined;
+      return { answer: await this.client.policy(token, etag), deviceId: creds.deviceId };
+    });
+    const serialNow = () => this.lastGood.current()?.content.serial ?? null;
+    if (answer.status === 304) {
+      this.clearRejection();
+      return { result: 'unchanged', serial: serialNow() };
+    }
+    try {
+      const offered = this.lastGood.offer(answer.text, deviceId, answer.etag);
+      this.clearRejection();
+      if (!offered.changed) return { result: 'unchanged', serial: offered.accepted.content.serial };
+      const { content } = offered.accepted;
+      const info = this.policyInfo(offered.accepted);
+      this.o.onPolicy(content.policy, info);
+      this.own({
+        type: 'policy.applied',
+        message: `policy ${content.policy.policyId} serial ${content.serial} from ${this.o.config.serverUrl} in force`,
+        detail: { policyId: content.policy.policyId, serial: content.serial, digest: info.digest },
+      });
+      if (this.o.config.overrides.syncIntervalSeconds === undefined) this.planNextSync();
+      return { result: 'updated', serial: content.serial };
+    } catch (err) {
+      if (!(err instanceof PolicyRejected)) throw err;
+      const key = `${err.reason}:${answer.etag ?? err.message}`;
+      this.lastRejection = err.message;
+      this.problems.set('policy-rejected', `the server's policy was rejected (${err.reason}): ${err.message}; the last good policy stays in force`);
+      // Once per distinct bad bundle: a server stuck on it must not flood the journal.
+      if (key !== this.lastRejectionKey) {
+        this.lastRejectionKey = key;
+        this.own({ type: 'policy.rejected', message: `policy from ${this.o.config.serverUrl} rejected: ${err.message}`, detail: { reason: err.reason, problem: err.message.slice(0, 2000) } });
+        this.o.log?.warn({ reason: err.reason, problem: err.message }, 'policy rejected; the last good policy stays in force');
+      }
+      return { result: 'rejected', serial: serialNow(), reason: err.reason };
+    }
+  }
+
+  private lastRejectionKey: string | undefined;
+
+  private clearRejection(): void {
+    this.problems.delete('policy-rejected');
+    this.lastRejection = undefined;
+    this.lastRejectionKey = undefined;
+  }
+
+  private async syncExceptionRequests(): Promise<void> {
+    for (const q of [...this.requests.queued]) {
+      try {
+        const info = await this.withToken((token) => this.client.requestException(token, { toolId: q.toolId, reason: q.reason, days: q.days, user: q.user }));
+        this.requests.filed(info, q.localId);
+      } catch (err) {
+        if (err instanceof ServerError && !err.retryable) this.requests.refused(q.localId, err.message);
+        else throw err;
+      }
+    }
+    this.requests.replaceFiled(await this.withToken((token) => this.client.exceptionRequests(token)));
+  }
+
+  private async runUpload(): Promise<number> {
+    clearTimeout(this.uploadTimer);
+    this.uploadTimer = undefined;
+    this.journal.flush();
+    let durableTotal = 0;
+    try {
+      let size = MAX_BATCH;
+      for (;;) {
+        const batch = this.journal.pending(size);
+        if (batch.length === 0) break;
+        let answer;
+        try {
+          answer = await this.withToken((token) => this.client.events(token, batch));
+        } catch (err) {
+          if (!(err instanceof ServerError && err.kind === 'http' && REFUSED_BODY.has(err.status ?? 0))) throw err;
+          // The server refuses the batch as a whole (one malformed event, or too large): halve it until the
+          // event it refuses is alone, then drop that one and say so, so it cannot block the queue forever.
+          if (batch.length > 1) {
+            size = Math.ceil(batch.length / 2);
+            continue;
+          }
+          this.journal.acknowledge([batch[0]!.id]);
+          this.refusedEvents++;
+          this.problems.set('events-rejected', `the server refused ${this.refusedEvents} event(s), the last ${batch[0]!.id}: ${err.message}`);
+          this.o.log?.warn({ id: batch[0]!.id, problem: err.message }, 'server refused an event; dropped it');
+          continue;
+        }
+        size = Math.min(MAX_BATCH, size * 2);
+        const sent = new Set(batch.map((e) => e.id));
+        const durable = answer.durable.filter((id) => sent.has(id));
+        const rejected = answer.rejected.filter((r) => sent.has(r.id));
+        // Refused events would block the queue forever: drop them, and say so.
+        this.journal.acknowledge([...durable, ...rejected.map((r) => r.id)]);
+        durableTotal += durable.length;
+        if (rejected.length) {
+          this.refusedEvents += rejected.length;
+          this.problems.set('events-rejected', `the server refused ${this.refusedEvents} event(s), the last ${rejected[0]!.id}: ${rejected[0]!.problem}`);
+          this.o.log?.warn({ rejected: rejected.slice(0, 10) }, 'server refused events');
+        }
+        if (durable.length + rejected.length === 0) throw new ServerError('garbage', 'the server acknowledged none of the events it was sent');
+      }
+      this.uploadBackoff.succeed();
+      this.nextUploadAt = performance.now() + this.uploadIntervalMs();
+      return durableTotal;
+    } catch (err) {
+      const wait = this.uploadBackoff.fail();
+      this.nextUploadAt = performance.now() + wait;
+      this.o.log?.warn({ problem: (err as Error).message, retryInMs: Math.round(wait) }, 'event upload failed; will retry');
+      this.scheduleUpload(wait);
+      throw new Error(`upload: ${(err as Error).message} (${this.journal.stats().pending} event(s) kept, retry in ${Math.ceil(wait / 1000)} s)`, { cause: err });
+    } finally {
+      this.noteJournal();
+    }
+  }
+
+  /** Runs an authenticated call; a revoked or unknown token means enrolling again (once per call, with backoff). */
+  private async withToken<T>(call: (token: string, creds: DeviceCredentials) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const creds = await this.enrolled();
+      try {
+        const result = await call(creds.token, creds);
+        this.tokenRefusals = 0;
+        return result;
+      } catch (err) {
+        if (!(err instanceof ServerError) || err.kind !== 'invalid-token' || attempt > 0) throw err;
+        this.tokenRefusals++;
+        this.o.log?.warn({ deviceId: creds.deviceId }, 'the server refused the device token; enrolling again');
+        if (this.credentials === creds) {
+          this.credentials = undefined;
+          await this.tokens.clear().catch(() => undefined);
+        }
+        // The first refusal re-enrols at once; a server that keeps refusing fresh tokens gets backoff.
+        if (this.tokenRefusals > 1) this.enrolBackoff.fail();
+      }
+    }
+  }
+
+  private enrolled(): Promise<DeviceCredentials> {
+    if (this.credentials) return Promise.resolve(this.credentials);
+    const wait = this.enrolBackoff.remainingMs();
+    if (wait > 0) return Promise.reject(new EnrolmentFailed(`enrolment failed (${this.enrolError ?? 'token refused'}); next attempt in ${Math.ceil(wait / 1000)} s`));
+    this.enrolling ??= this.enrol().finally(() => (this.enrolling = undefined));
+    return this.enrolling;
+  }
+
+  private async enrol(): Promise<DeviceCredentials> {
+    const c = this.o.config;
+    try {
+      const answer = await this.client.enrol(c.enrolSecret, {
+        hostname: hostname(),
+        os: `${osType()} ${release()}`,
+        arch: process.arch,
+        user: currentUser(),
+        agentVersion: this.o.agentVersion,
+        groups: c.groups,
+        tags: c.tags,
+      });
+      const creds = { serverUrl: c.serverUrl, ...answer };
+      await this.tokens.save(creds);
+      this.credentials = creds;
+      this.enrolError = undefined;
+      this.enrolBackoff.succeed();
+      // Status shows tokenStorage: 'file'; why is for the log (for a root service it is the normal case).
+      this.o.log?.info({ deviceId: creds.deviceId, tokenStorage: this.tokens.storage, why: this.tokens.fallbackReason }, 'enrolled');
+      return creds;
+    } catch (err) {
+      this.enrolBackoff.fail();
+      this.enrolError = err instanceof ServerError && err.status === 401 ? `the server refused the enrolment secret (${err.message})` : (err as Error).message;
+      throw new EnrolmentFailed(`enrolment failed: ${this.enrolError}`, { cause: err });
+    }
+  }
+
+  private own(partial: Omit<AgentEvent, 'id' | 'at'>): void {
+    const event: AgentEvent = { id: crypto.randomUUID(), at: new Date().toISOString(), ...partial };
+    this.record(event);
+    this.o.onEvent?.(event);
+  }
+
+  private policyInfo(accepted: AcceptedPolicy): PolicyInfo {
+    const p = accepted.content.policy;
+    return { id: p.policyId, name: p.name, source: 'server', serial: accepted.content.serial, digest: policyDigest(p), loadedAt: new Date().toISOString() };
+  }
+
+  private queue(): { pending: number; dropped: number } {
+    const { pending, dropped } = this.journal.stats();
+    return { pending, dropped };
+  }
+
+  private noteJournal(): void {
+    const { dropped } = this.journal.stats();
+    if (this.journal.problem) this.problems.set('journal', this.journal.problem);
+    else this.problems.delete('journal');
+    if (dropped > 0) this.problems.set('journal-dropped', `${dropped} event(s) were dropped because the journal reached its bound`);
+  }
+
+  private noteClock(serverTime: string | undefined): void {
+    const server = serverTime ? Date.parse(serverTime) : NaN;
+    if (Number.isNaN(server)) return;
+    const skew = Date.now() - server;
+    if (Math.abs(skew) > CLOCK_SKEW_WARNING_MS)
+      this.problems.set('clock', `this machine's clock is ${Math.round(Math.abs(skew) / 60_000)} min ${skew > 0 ? 'ahead of' : 'behind'} the server's; event times are off by as much`);
+    else this.problems.delete('clock');
+  }
+
+  private syncIntervalMs(): number {
+    const fromPolicy = this.lastGood.current()?.content.policy.agent.syncIntervalSeconds;
+    return 1000 * (this.o.config.overrides.syncIntervalSeconds ?? fromPolicy ?? DEFAULT_AGENT_SETTINGS.syncIntervalSeconds);
+  }
+
+  private uploadIntervalMs(): number {
+    return 1000 * (this.o.config.overrides.uploadIntervalSeconds ?? 60);
+  }
+
+  /** ±10 % jitter on every interval, so agents that started together drift apart. */
+  private planNextSync(): void {
+    this.nextSyncAt = performance.now() + this.syncIntervalMs() * (0.9 + Math.random() * 0.2);
+  }
+
+  private startSchedule(): void {
+    // The first sync soon after start (enrolment, a newer policy), spread over a few seconds.
+    this.nextSyncAt = performance.now() + Math.random() * 3000;
+    this.nextUploadAt = performance.now() + this.uploadIntervalMs();
+    this.task = cron.schedule(TICK, () => this.tick(), { name: 'cordon-sync', noOverlap: true });
+    if (this.journal.stats().pending > 0) this.scheduleUpload(Math.random() * 3000);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    const now = performance.now();
+    if (now >= this.nextSyncAt && !this.running.sync) {
+      this.planNextSync();
+      void this.syncNow();
+    } else if (now >= this.nextUploadAt && this.journal.stats().pending > 0) this.scheduleUpload(0);
+  }
+
+  private scheduleUpload(delayMs: number): void {
+    if (this.stopped || this.o.schedule === false) return;
+    const wait = Math.max(delayMs, this.uploadBackoff.remainingMs());
+    // An earlier upload wins over a later one already planned (a new event must not wait out start-up jitter).
+    if (this.uploadTimer && performance.now() + wait >= this.uploadDueAt) return;
+    clearTimeout(this.uploadTimer);
+    this.uploadDueAt = performance.now() + wait;
+    this.uploadTimer = setTimeout(() => {
+      this.uploadTimer = undefined;
+      if (this.journal.stats().pending > 0 && !this.running.sync) this.uploadNow().catch(() => undefined);
+    }, wait);
+    this.uploadTimer.unref();
+  }
+}
+
+/** Not enrolled (wrong secret, no server, backing off): nothing authenticated can be attempted. */
+class EnrolmentFailed extends Error {}
+
+function currentUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

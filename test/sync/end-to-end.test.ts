@@ -1,0 +1,346 @@
+// The real server, real agent processes, a real fault proxy between them, and the real `cordon` CLI.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSigningKey, loadPrivateKey, signBundle, builtInPolicy } from '../../policy/index.ts';
+import { statusApiRequest } from '../../agent/status-client.ts';
+import type { SyncAnswerBody } from '../../agent/sync/status-answers.ts';
+import { loadManagedConfig, type ManagedConfig } from '../../agent/sync/managed-config.ts';
+import { SyncAgent } from '../../agent/sync/sync-agent.ts';
+import { AgentProcess, agentBundle, cordon, eventually, managedConfig, RealServer } from './e2e-support.ts';
+import { FaultProxy } from './fault-proxy.ts';
+
+const sync = async (agent: AgentProcess) => statusApiRequest<SyncAnswerBody>(agent.socket, 'POST', '/v1/sync');
+
+// One real server for the tests that do not take it down: its embedded PostgreSQL takes seconds to start.
+let shared: RealServer;
+before(async () => {
+  [shared] = await Promise.all([RealServer.start(), agentBundle()]);
+});
+after(async () => {
+  await AgentProcess.killAll();
+  await shared.close();
+});
+
+test('kill -9 during upload, 50 times: the server ends with every recorded event exactly once', async () => {
+  const server = shared;
+  const proxy = await new FaultProxy(server.url).start();
+  // The server stores a batch, then its answer is held back: a kill in that window loses the acknowledgement.
+  proxy.delay = { path: /^\/v1\/events/, ms: 60 };
+  const config = managedConfig(proxy.url, server);
+  try {
+    // Two agents (two devices) side by side, 25 kills each, to fit the time budget on two cores.
+    const lanes = await Promise.all(
+      ['a', 'b'].map(async (lane) => {
+        const stateDir = mkdtempSync(join(tmpdir(), `cordon-e2e-kill-${lane}-`));
+        const recorded: string[] = [];
+        for (let round = 0; round < 25; round++) {
+          const agent = await AgentProcess.start(config, stateDir);
+          const uploading = proxy.nextRequest(/^\/v1\/events/);
+          agent.record(`kill-${lane}${round}`, 10);
+          // Somewhere in the upload: while the server stores, while its answer is held back, or while the agent
+          // acknowledges its journal.
+          await uploading;
+          await new Promise((r) => setTimeout(r, Math.random() * 100));
+          await agent.kill9();
+          recorded.push(...agent.recorded);
+        }
+        // Restarted once more and left alone, it delivers what is left.
+        const last = await AgentProcess.start(config, stateDir);
+        await eventually('the journal to drain', async () => (await last.status()).queue.pending === 0);
+        await last.stop();
+        return recorded;
+      }),
+    );
+    const recorded = lanes.flat();
+    const stored = await server.eventIds('kill-');
+    assert.equal(new Set(stored).size, stored.length, 'no event stored twice');
+    const storedSet = new Set(stored);
+    const lost = recorded.filter((id) => !storedSet.has(id));
+    assert.deepEqual(lost, [], `${lost.length} recorded event(s) never reached the server`);
+    // Anything stored but not seen as recorded was journaled in the instant before a kill.
+    assert.ok(stored.length >= recorded.length);
+    assert.ok(recorded.length >= 50 * 5, `the agents recorded events (${recorded.length})`);
+    assert.ok(proxy.aborted >= 5, `some kills landed mid-upload (${proxy.aborted} uploads cut off)`);
+  } finally {
+    await proxy.stop();
+  }
+});
+
+test('server down for the whole test, then up: enforcement never pauses and everything arrives once', async () => {
+  const first = await RealServer.start();
+  const proxy = await new FaultProxy(first.url).start();
+  const agent = await AgentProcess.start(managedConfig(proxy.url, first));
+  try {
+    const initial = await sync(agent);
+    assert.equal(initial.status, 200, JSON.stringify(initial.body.errors));
+    assert.equal(initial.body.policy.source, 'server');
+    const serial = initial.body.policy.serial;
+    await first.close();
+
+    agent.record('outage', 300);
+    const scanBefore = (await agent.status()).health.lastScanAt;
+    const cli = await cordon(['sync', '--socket', agent.socket]);
+    assert.equal(cli.status, 1, cli.stdout + cli.stderr);
+    assert.match(cli.stdout, /Sync with http:\/\/127\.0\.0\.1:\d+ did not fully work:\n {2}- policy: GET .*\/v1\/policy: the (server closed the connection|connection was reset)/);
+    assert.match(cli.stdout, new RegExp(`Policy in force: ".*" serial ${serial} \\(server\\) — kept\\.`));
+    assert.match(cli.stdout, /Events: 0 sent now, 30\d waiting\./);
+    const during = await agent.status();
+    assert.equal(during.policy.serial, serial, 'the last good policy stays in force');
+    assert.equal(during.sync.state, 'error');
+    assert.notEqual(during.health.lastScanAt, scanBefore, 'the guard kept running through the outage');
+
+    const second = await RealServer.start(first.dataDir);
+    proxy.retarget(second.url);
+    try {
+      await eventually('the backlog to arrive', async () => (await second.eventIds('outage-')).length === 300);
+      await eventually('the queue to empty', async () => (await agent.status()).queue.pending === 0);
+      const after = await sync(agent);
+      assert.equal(after.status, 200, JSON.stringify(after.body.errors));
+      assert.equal(after.body.sync.state, 'ok');
+      assert.equal((await second.eventIds('outage-')).length, 300);
+      const [device] = await second.devices();
+      assert.equal(device!.reported_serial, serial, 'the heartbeat reports the policy in force');
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await agent.stop();
+    await proxy.stop();
+  }
+});
+
+test('500s, hangs, garbage and a bundle signed by another key: the last good policy stays, status and `cordon sync` say why, and sync recovers', async () => {
+  const server = shared;
+  const proxy = await new FaultProxy(server.url).start();
+  const agent = await AgentProcess.start(managedConfig(proxy.url, server), undefined, { env: { CORDON_TEST_TIMEOUT_MS: '700' } });
+  try {
+    assert.equal((await sync(agent)).status, 200);
+    const good = (await agent.status()).policy;
+    const attacker = generateSigningKey();
+    const deviceId = (await agent.status()).enrolment.deviceId!;
+    const forged = JSON.stringify(
+      signBundle({ serial: 1000, issuedAt: new Date().toISOString(), device: deviceId, policy: { ...builtInPolicy(), mode: 'monitor', rules: [] } }, loadPrivateKey(attacker.privateKeyPem)),
+    );
+    const faults: [FaultProxy['fault'], RegExp][] = [
+      [{ mode: '500' }, /HTTP 500/],
+      [{ mode: 'hang' }, /no answer within 0\.7 s/],
+      [{ mode: 'garbage' }, /policy rejected \(malformed\)/],
+      [{ mode: 'policy', body: forged }, /policy rejected \(unknown-key\)/],
+    ];
+    proxy.only = /^\/v1\/policy/;
+    for (const [fault, why] of faults) {
+      proxy.fault = fault;
+      const r = await sync(agent);
+      assert.equal(r.status, 502, fault.mode);
+      assert.match(r.body.sync.lastError ?? '', why);
+      const s = await agent.status();
+      assert.deepEqual([s.policy.serial, s.policy.digest, s.mode], [good.serial, good.digest, 'enforce'], 'the last good policy stays in force');
+    }
+    const cli = await cordon(['sync', '--socket', agent.socket]);
+    assert.equal(cli.status, 1);
+    assert.match(cli.stdout, /policy rejected \(unknown-key\): signed by key [0-9a-f]{32}, which is not one of the 1 pinned key/);
+    assert.match(cli.stdout, /the server's bundle was rejected: unknown-key/);
+    assert.ok((await agent.status()).health.problems.some((p) => /unknown-key.*last good policy stays in force/.test(p)));
+    await eventually('the rejections to reach the server', async () => (await server.events('policy.rejected')).length === 2);
+    assert.deepEqual((await server.events('policy.rejected')).map((e) => e.body.detail?.reason), ['malformed', 'unknown-key']);
+
+    proxy.fault = { mode: 'pass' };
+    const healed = await cordon(['sync', '--socket', agent.socket]);
+    assert.equal(healed.status, 0, healed.stdout + healed.stderr);
+    assert.match(healed.stdout, /^Synced with http:\/\/127\.0\.0\.1:\d+\.\nPolicy: ".*" serial \d+ \(server\) — unchanged\./);
+    assert.match(healed.stdout, /Device: enrolled as \S+, token in the root-only file\./);
+    assert.ok(proxy.answered.includes('GET /v1/policy 304'), 'an unchanged policy costs a 304 (If-None-Match)');
+    assert.equal((await agent.status()).health.problems.length, 0);
+  } finally {
+    await agent.stop();
+    await proxy.stop();
+  }
+});
+
+test('an exception request from the CLI reaches IT; the approval arrives as a newer signed policy; replaying the older one is refused as a rollback', async () => {
+  const server = shared;
+  const proxy = await new FaultProxy(server.url).start();
+  const agent = await AgentProcess.start(managedConfig(proxy.url, server));
+  try {
+    const first = await sync(agent);
+    assert.equal(first.status, 200);
+    const serial1 = first.body.policy.serial!;
+    const filed = await cordon(['request-exception', 'codex', '--reason', 'SEC-4411 evaluation of Codex', '--days', '14', '--socket', agent.socket]);
+    assert.equal(filed.status, 0, filed.stdout + filed.stderr);
+    assert.match(filed.stdout, /^Request \S+ filed: codex for 14 days \(pending\)\. IT decides on the server/);
+    const [request] = await server.exceptionRequests();
+    assert.equal(request!.tool_id, 'codex');
+    assert.equal(request!.status, 'pending');
+
+    // The bundle in force now, as it travelled: replayed below.
+    const oldBundle = proxy.lastPolicyBody ?? assert.fail('no policy passed through the proxy');
+    await server.approve(request!.id);
+    const approved = await cordon(['sync', '--socket', agent.socket]);
+    assert.equal(approved.status, 0, approved.stdout + approved.stderr);
+    assert.match(approved.stdout, new RegExp(`Policy: ".*" serial ${serial1 + 1} \\(server\\) — new, now in force\\.`));
+    assert.match(approved.stdout, /Exception requests: codex approved\./);
+
+    proxy.only = /^\/v1\/policy/;
+    proxy.fault = { mode: 'policy', body: oldBundle };
+    const replay = await cordon(['sync', '--socket', agent.socket]);
+    assert.equal(replay.status, 1);
+    assert.match(replay.stdout, new RegExp(`policy rejected \\(rollback\\): the bundle has serial ${serial1}, older than serial ${serial1 + 1} in force`));
+    assert.equal((await agent.status()).policy.serial, serial1 + 1);
+  } finally {
+    await agent.stop();
+    await proxy.stop();
+  }
+});
+
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+test('clock skew of ± 1 day (libfaketime): enrolment, policy and events still work, and status says the clock is off', { skip: !existsSync(LIBFAKETIME) && 'libfaketime is not installed (apt-get install faketime)' }, async () => {
+  const server = shared;
+  for (const skew of ['+1d', '-1d']) {
+      // Preloaded into the agent process alone: the machine's clock is left alone.
+      const agent = await AgentProcess.start(managedConfig(server.url, server), undefined, { env: { LD_PRELOAD: LIBFAKETIME, FAKETIME: skew } });
+      try {
+        agent.record(`skew${skew === '+1d' ? 'ahead' : 'behind'}`, 5);
+        const r = await sync(agent);
+        assert.equal(r.status, 200, JSON.stringify(r.body.errors));
+        assert.equal(r.body.policy.source, 'server');
+        assert.equal((await server.eventIds(`skew${skew === '+1d' ? 'ahead' : 'behind'}`)).length, 5);
+        const s = await agent.status();
+        assert.ok(s.health.problems.some((p) => new RegExp(`clock is 14[34]\\d min ${skew.startsWith('+') ? 'ahead of' : 'behind'} the server`).test(p)), s.health.problems.join('; '));
+      } finally {
+        await agent.stop();
+      }
+  }
+});
+
+async function inProcessAgent(overrides: ManagedConfig['overrides'] = {}, stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-inproc-'))): Promise<SyncAgent> {
+  const config = { ...loadManagedConfig(managedConfig(shared.url, shared))!, overrides };
+  return SyncAgent.open({
+    config,
+    stateDir,
+    agentVersion: '0.1.0-e2e',
+    onPolicy: () => undefined,
+    health: () => ({ mode: 'enforce', policy: { id: 'p', serial: null, digest: 'd' }, watcher: 'none', problems: [], installed: [] }),
+    keychain: false,
+    schedule: false,
+  });
+}
+
+test('an event the server refuses does not block the queue: the batch is split, the event dropped and reported', async () => {
+  const agent = await inProcessAgent();
+  try {
+    for (let i = 0; i < 40; i++) agent.record({ id: i === 17 ? 'poison id with spaces' : `poison-ok-${i}`, type: 'block', at: new Date().toISOString() });
+    const report = await agent.syncNow();
+    assert.equal(report.queue.pending, 0);
+    assert.equal((await shared.eventIds('poison-ok-')).length, 39);
+    assert.ok(report.problems.some((p) => /refused 1 event\(s\), the last poison id with spaces: .*HTTP 400/.test(p)), report.problems.join('; '));
+  } finally {
+    await agent.stop();
+  }
+});
+
+test('a token revoked on the server: the agent enrols again and carries on; the journal bound and its drops reach the server', async () => {
+  const agent = await inProcessAgent({ journalMaxEvents: 100 });
+  try {
+    const first = await agent.syncNow();
+    assert.equal(first.ok, true, first.errors.join('; '));
+    const oldId = first.enrolment.deviceId!;
+    await shared.revoke(oldId);
+    for (let i = 0; i < 130; i++) agent.record({ id: `bound-${String(i).padStart(3, '0')}`, type: 'block', at: new Date().toISOString() });
+    assert.deepEqual(agent.info().queue, { pending: 100, dropped: 30 });
+    const second = await agent.syncNow();
+    assert.equal(second.ok, true, second.errors.join('; '));
+    assert.notEqual(second.enrolment.deviceId, oldId);
+    assert.equal(second.enrolment.state, 'enrolled');
+    // The sync's own policy.applied event (the new device's first policy) pushes one more of the oldest out.
+    const dropped = second.queue.dropped;
+    assert.ok(dropped === 30 || dropped === 31, `dropped ${dropped}`);
+    const stored = await shared.eventIds('bound-');
+    assert.deepEqual([stored.length, stored[0], stored.at(-1)], [130 - dropped, `bound-${String(dropped).padStart(3, '0')}`, 'bound-129'], 'the newest arrive; the oldest were dropped');
+    const device = (await shared.devices()).find((d) => d.id === second.enrolment.deviceId)!;
+    assert.ok(device.health?.problems.some((p) => p.includes(`${dropped} event(s) were dropped because the journal reached its bound`)), JSON.stringify(device.health));
+  } finally {
+    await agent.stop();
+  }
+});
+
+test('disk full while journaling: recording goes on, status says so, the events still reach the server from memory, and the problem clears once space returns', async (t) => {
+  const mountPoint = mkdtempSync(join(tmpdir(), 'cordon-e2e-full-'));
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint]).status !== 0) {
+    t.skip('needs root to mount a small tmpfs; the journal-level ENOSPC test covers less');
+    return;
+  }
+  const stateDir = join(mountPoint, 'state');
+  const agent = await inProcessAgent({}, stateDir);
+  try {
+    assert.equal((await agent.syncNow()).ok, true);
+    const filler = join(mountPoint, 'filler');
+    try {
+      for (;;) appendFileSync(filler, Buffer.alloc(4096));
+    } catch (err) {
+      assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
+    }
+    for (let i = 0; i < 20; i++) agent.record({ id: `full-${i}`, type: 'block', at: new Date().toISOString(), message: 'x'.repeat(2000) });
+    const info = agent.info();
+    assert.equal(info.queue.pending, 20);
+    assert.ok(info.problems.some((p) => /cannot write the event journal .*ENOSPC.*held in memory/.test(p)), info.problems.join('; '));
+    const report = await agent.syncNow();
+    assert.equal(report.uploaded, 20, report.errors.join('; '));
+    assert.equal((await shared.eventIds('full-')).length, 20);
+    rmSync(filler);
+    agent.record({ id: 'full-after', type: 'block', at: new Date().toISOString() });
+    assert.equal(agent.info().problems.some((p) => /cannot write/.test(p)), false, 'the problem clears once the disk takes writes again');
+  } finally {
+    await agent.stop();
+    spawnSync('umount', [mountPoint]);
+  }
+});
+
+test('left alone, a fresh agent enrols, applies the server policy and delivers its events by itself', async () => {
+  const agent = await AgentProcess.start(managedConfig(shared.url, shared));
+  try {
+    agent.record('unattended', 3);
+    const s = await eventually('the first scheduled sync', async () => {
+      const status = await agent.status();
+      return status.policy.source === 'server' && status.sync.state === 'ok' && status;
+    });
+    assert.equal(s.enrolment.state, 'enrolled');
+    await eventually('the events to arrive without a sync call', async () => (await shared.eventIds('unattended-')).length === 3);
+  } finally {
+    await agent.stop();
+  }
+});
+
+const hasKeyring = spawnSync('sh', ['-c', 'command -v dbus-run-session && command -v gnome-keyring-daemon']).status === 0;
+
+test('in a desktop session with a Secret Service (gnome-keyring), the device token goes to the keychain and survives a restart', { skip: !hasKeyring && 'gnome-keyring and dbus are not installed' }, async () => {
+  const config = managedConfig(shared.url, shared);
+  // The same HOME twice: gnome-keyring keeps its (encrypted) keyring file there across sessions.
+  const env = { CORDON_TEST_KEYCHAIN: `cordon-e2e-${process.pid}`, HOME: mkdtempSync(join(tmpdir(), 'cordon-e2e-home-')) };
+  const stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-keyring-'));
+  const first = await AgentProcess.start(config, stateDir, { keyring: true, env });
+  let deviceId: string | undefined;
+  try {
+    const r = await sync(first);
+    assert.equal(r.status, 200, JSON.stringify(r.body.errors));
+    assert.equal(r.body.enrolment.tokenStorage, 'keychain');
+    deviceId = r.body.enrolment.deviceId;
+    assert.equal(existsSync(join(stateDir, 'device-token.json')), false, 'no token file on disk');
+  } finally {
+    await first.stop();
+  }
+  const devicesBefore = (await shared.devices()).length;
+  const second = await AgentProcess.start(config, stateDir, { keyring: true, env });
+  try {
+    const r = await sync(second);
+    assert.equal(r.status, 200, JSON.stringify(r.body.errors));
+    assert.deepEqual([r.body.enrolment.tokenStorage, r.body.enrolment.deviceId], ['keychain', deviceId], 'the same device, token read back from the keychain');
+    assert.equal((await shared.devices()).length, devicesBefore, 'no second enrolment');
+  } finally {
+    await second.stop();
+  }
+});
