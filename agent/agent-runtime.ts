@@ -26,6 +26,9 @@ import { UserDirectory } from './process/user-directory.ts';
 import { RecentEvents } from './recent-events.ts';
 import { restrictedTools } from './restricted-tools.ts';
 import { StatusServer, type StatusApiAnswer } from './status-server.ts';
+import type { ManagedConfig } from './sync/managed-config.ts';
+import { exceptionRequestAnswer, syncAnswer } from './sync/status-answers.ts';
+import { SyncAgent } from './sync/sync-agent.ts';
 import { STATUS_API_VERSION, type AgentEvent, type AgentStatus, type ExceptionRequestInput, type PolicyInfo } from './status-types.ts';
 
 export interface AgentOptions {
@@ -47,6 +50,15 @@ export interface AgentOptions {
    * moves files (a trial agent under --scope-pid); 'off' skips it.
    */
   inventory?: 'on' | 'report' | 'off';
+  /**
+   * IT's managed config: connects the agent to the Cordon server (enrolment, signed policy, reporting). Its
+   * overrides beat local flags. Without it the agent runs unconnected on the built-in or local policy.
+   */
+  managedConfig?: ManagedConfig;
+  /** Why the managed config could not be used (shown in status; the agent enforces regardless). */
+  managedConfigProblem?: string;
+  /** Device token storage: the OS keychain (default) or, false, the root-only file. */
+  keychain?: boolean;
   /** Called for every recorded event (the tray's notifications when in-process). */
   onEvent?: (event: AgentEvent) => void;
 }
@@ -63,6 +75,7 @@ export class AgentRuntime {
   private readonly guard: ProcessGuard;
   private readonly server: StatusServer;
   private readonly inventory: InventoryJob | undefined;
+  private syncAgent: SyncAgent | undefined;
   private readonly jobs: ScheduledTask[] = [];
   private readonly problems = new Map<string, string>();
   private policyFileMtime = 0;
@@ -115,6 +128,20 @@ export class AgentRuntime {
       agent.problem('state', agent.events.problem);
       o.log.warn({ problem: agent.events.problem }, 'state file replaced');
     }
+    if (o.managedConfigProblem) agent.problem('managed-config', o.managedConfigProblem);
+    if (o.managedConfig) {
+      // Opening puts the last good server policy in force (onPolicy) before the first tick.
+      agent.syncAgent = await SyncAgent.open({
+        config: o.managedConfig,
+        stateDir: o.stateDir,
+        agentVersion: o.agentVersion,
+        onPolicy: (policy, info) => agent.applyPolicy(policy, info),
+        health: () => agent.healthReport(),
+        onEvent: (e) => agent.show(e),
+        keychain: o.keychain,
+        log: o.log,
+      });
+    }
     await agent.server.listen();
     agent.guard.start(agent.policy.agent.scanIntervalMs);
     // The first pass runs in the background: enforcement must not wait for a walk of every home directory.
@@ -135,19 +162,42 @@ export class AgentRuntime {
     for (const job of this.jobs) await job.stop();
     await this.inventory?.stop();
     await this.guard.stop();
+    await this.syncAgent?.stop();
     await this.server.close();
     this.events.flush();
     this.o.log.info('agent stopped');
   }
 
-  /** Records an event: kept for status and the tray, logged, and (when connected) journaled for the server. */
+  /** Records an event: journaled for the server first (fsync) when connected, then shown and logged. */
   record(event: AgentEvent): void {
+    try {
+      this.syncAgent?.record(event);
+    } catch (err) {
+      // The journal failing (disk full) must not stop enforcement; sync reports it in its problems.
+      this.problem('journal', `could not journal an event for the server: ${(err as Error).message}`);
+    }
+    this.show(event);
+  }
+
+  /** Kept for status and the tray, and logged; not journaled (sync's own events arrive journaled already). */
+  private show(event: AgentEvent): void {
     this.events.push(event);
     if (event.type !== 'agent.started') this.o.log.info({ event }, event.message ?? event.type);
     this.o.onEvent?.(event);
   }
 
+  private healthReport() {
+    return {
+      mode: this.policy.mode,
+      policy: { id: this.policyInfo.id, serial: this.policyInfo.serial, digest: this.policyInfo.digest },
+      watcher: this.source.kind,
+      problems: [...this.problems.values()],
+      installed: this.inventory?.installed ?? [],
+    };
+  }
+
   status(user?: string): AgentStatus {
+    const connected = this.syncAgent?.info();
     return {
       apiVersion: STATUS_API_VERSION,
       agentVersion: this.o.agentVersion,
@@ -157,31 +207,34 @@ export class AgentRuntime {
       scope: this.o.scope,
       mode: this.policy.mode,
       policy: this.policyInfo,
-      sync: { state: 'not-configured' },
-      enrolment: { state: 'not-configured' },
-      queue: { pending: 0, dropped: 0 },
+      sync: connected?.sync ?? { state: 'not-configured' },
+      enrolment: connected?.enrolment ?? { state: 'not-configured' },
+      queue: connected?.queue ?? { pending: 0, dropped: 0 },
       restrictedTools: restrictedTools(this.matcher, user),
       recentEvents: this.events.newestFirst(50),
       installed: this.inventory?.installed ?? [],
-      exceptionRequests: [],
+      exceptionRequests: connected?.exceptionRequests ?? [],
       health: {
         watcher: this.source.kind,
         scanIntervalMs: this.policy.agent.scanIntervalMs,
         lastScanAt: this.guard.lastTickAt ? new Date(this.guard.lastTickAt).toISOString() : undefined,
         processesSeen: this.source.size,
-        problems: [...this.problems.values()],
+        problems: [...this.problems.values(), ...(connected?.problems ?? [])],
       },
     };
   }
 
   private sync(): Promise<StatusApiAnswer> {
+    if (this.syncAgent) return syncAnswer(this.syncAgent, () => this.policyInfo);
+    // Not an error: an unconnected agent (a developer's `npm start`) simply has nothing to sync with.
     return Promise.resolve({
       status: 200,
       body: { sync: { state: 'not-configured' }, policy: this.policyInfo, enrolment: { state: 'not-configured' }, queue: { pending: 0, dropped: 0 } },
     });
   }
 
-  private requestException(input: ExceptionRequestInput, _user: string | undefined): Promise<StatusApiAnswer> {
+  private requestException(input: ExceptionRequestInput, user: string | undefined): Promise<StatusApiAnswer> {
+    if (this.syncAgent) return exceptionRequestAnswer(this.syncAgent, input, user);
     const exceptionUrl = this.policy.exceptionUrl;
     return Promise.resolve({
       status: 409,

@@ -2,6 +2,7 @@
 import { createAgentLog } from '../agent/agent-log.ts';
 import { currentScope, defaultAgentPaths } from '../agent/agent-paths.ts';
 import { AgentRuntime } from '../agent/agent-runtime.ts';
+import { loadManagedConfig, managedConfigPath, type ManagedConfig } from '../agent/sync/managed-config.ts';
 import { WATCHER_KINDS, type WatcherKind } from '../agent/process/create-process-source.ts';
 import { AGENT_VERSION } from './agent-version.ts';
 import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
@@ -38,12 +39,26 @@ export const agentCommand: Command = {
     const scope = currentScope();
     const paths = defaultAgentPaths(scope);
     const log = createAgentLog();
+    // IT's managed config connects the agent to the server. A broken one must not leave the machine
+    // unprotected: the agent enforces anyway (unconnected) and says why in status and the log.
+    let managedConfig: ManagedConfig | undefined;
+    let managedConfigProblem: string | undefined;
+    try {
+      managedConfig = loadManagedConfig();
+    } catch (err) {
+      managedConfigProblem = `managed config ${managedConfigPath()} is unusable, so this agent is not connected to the server: ${(err as Error).message}`;
+      log.error({ problem: managedConfigProblem }, 'managed config rejected');
+    }
+    if (managedConfig && values.policy) throw new UsageError(`--policy cannot be used on a managed machine: the policy comes from ${managedConfig.serverUrl} (managed config ${managedConfig.source})`);
     const agent = await AgentRuntime.start({
+      managedConfig,
+      managedConfigProblem,
       stateDir: values['state-dir'] ?? paths.stateDir,
       socket: values.socket ?? paths.socket,
       scope,
       policyFile: values.policy,
-      mode: values.mode as 'enforce' | 'monitor' | undefined,
+      // A managed value beats a local flag: whoever can start the agent cannot loosen IT's setting.
+      mode: managedConfig?.overrides.mode ?? (values.mode as 'enforce' | 'monitor' | undefined),
       scopePid,
       watcher: values.watcher as WatcherKind | undefined,
       inventory: values.inventory as 'on' | 'report' | 'off' | undefined,
@@ -52,7 +67,7 @@ export const agentCommand: Command = {
     });
     const s = agent.status();
     process.stdout.write(
-      `cordon agent ${AGENT_VERSION}: ${s.mode === 'enforce' ? 'enforcing' : 'monitoring'} policy "${s.policy.name}" (${s.policy.source}) for ${scope === 'machine' ? 'every user' : 'this user'}${scopePid ? ` under pid ${scopePid}` : ''}; status on ${values.socket ?? paths.socket}\n`,
+      `cordon agent ${AGENT_VERSION}: ${s.mode === 'enforce' ? 'enforcing' : 'monitoring'} policy "${s.policy.name}" (${s.policy.source}) for ${scope === 'machine' ? 'every user' : 'this user'}${scopePid ? ` under pid ${scopePid}` : ''}${managedConfig ? `; server ${managedConfig.serverUrl}` : ''}; status on ${values.socket ?? paths.socket}\n`,
     );
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
