@@ -14,10 +14,10 @@ import { waitFor } from '../support/wait-for.ts';
 
 const NO_DISPLAY = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DISPLAY' && k !== 'WAYLAND_DISPLAY'));
 
-test('cordon start without a display explains what is missing, runs the agent headless, exits 0 on SIGTERM', async () => {
+test('cordon start without a display explains what is missing, runs the local server and the agent headless, exits 0 on SIGTERM', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-start-'));
   const socket = join(dir, 'agent.sock');
-  const child = spawn(process.execPath, [CORDON_BIN, 'start', '--socket', socket, '--state-dir', join(dir, 'state'), '--scope-pid', String(process.pid)], {
+  const child = spawn(process.execPath, [CORDON_BIN, 'start', '--socket', socket, '--state-dir', join(dir, 'state'), '--scope-pid', String(process.pid), '--server-port', '0'], {
     env: { ...NO_DISPLAY, CORDON_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -29,8 +29,14 @@ test('cordon start without a display explains what is missing, runs the agent he
   const status = await waitFor(() => statusApiRequest<AgentStatus>(socket, 'GET', '/v1/status', undefined, 2000).then((r) => r.body).catch(() => undefined), 'the headless agent to answer');
   assert.equal(status.scope, 'user');
   assert.equal(status.mode, 'enforce');
-  assert.equal(status.policy.source, 'built-in');
-  const paragraph = out.split('\n')[0]!;
+  assert.match(out, /^Local Cordon server on http:\/\/127\.0\.0\.1:\d+ \(embedded database in .*local-server\); admin token in /m);
+  // The agent enrols with the local server and runs its signed policy (the built-in default, as served).
+  const connected = await waitFor(
+    () => statusApiRequest<AgentStatus>(socket, 'GET', '/v1/status', undefined, 2000).then((r) => (r.body.enrolment.state === 'enrolled' && r.body.policy.source === 'server' && r.body.sync.state === 'ok' ? r.body : undefined)),
+    'the agent to enrol with the local server',
+  );
+  assert.equal(connected.policy.id, 'cordon-default');
+  const paragraph = out.split('\n').find((l) => l.startsWith('Cordon cannot open'))!;
   assert.match(paragraph, /^Cordon cannot open its tray app here: .*there is no display to show a tray icon on \(DISPLAY and WAYLAND_DISPLAY are unset/);
   if (!findElectronBinary()) assert.match(paragraph, /the Electron binary is not installed/);
   assert.match(paragraph, new RegExp(`Running the Cordon agent headless in the foreground instead, as this user: .* answers status requests on ${socket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\. Press Ctrl\\+C to stop it\\.$`));
@@ -39,6 +45,7 @@ test('cordon start without a display explains what is missing, runs the agent he
   const again = runCordon(['start', '--socket', socket, '--state-dir', join(dir, 'state2')], { env: NO_DISPLAY });
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stdout, /^A Cordon agent is already running \(user scope, policy "Cordon built-in default", status on .*\); nothing to start\.$/m);
+  assert.doesNotMatch(again.stdout, /Local Cordon server/, 'no second server either');
 
   child.kill('SIGTERM');
   assert.equal(await exited, 0, out);
