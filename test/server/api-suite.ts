@@ -284,6 +284,10 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       assert.deepEqual([problem.path, problem.line], ['rules[0].tools[0]', 7]);
       assert.match(problem.message, /did you mean "claude-code"/);
       assert.equal((await push('::: not yaml [')).status, 422);
+      const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n');
+      const bomb = await push(aliasBomb);
+      assert.equal(bomb.status, 422, bomb.text);
+      assert.match(String((bomb.body as { error: { message: string } }).error.message), /^body\.yaml: .*alias/i);
       assert.equal(await count('policy_versions'), before);
     });
 
