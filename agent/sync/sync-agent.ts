@@ -108,8 +108,7 @@ export class SyncAgent {
     this.enrolBackoff = new RetryBackoff(o.backoff ?? DEFAULT_BACKOFF);
     this.uploadBackoff = new RetryBackoff(o.backoff ?? DEFAULT_BACKOFF);
     this.syncInfo = { state: 'never', serverUrl: c.serverUrl };
-    if (this.lastGood.problem) this.problems.set('stored-policy', this.lastGood.problem);
-    if (this.requests.problem) this.problems.set('exception-requests', this.requests.problem);
+    this.noteStores();
     this.noteJournal();
   }
 
@@ -153,6 +152,7 @@ export class SyncAgent {
 
   async heartbeat(): Promise<void> {
     const h = this.o.health();
+    this.noteStores();
     const problems = [...h.problems, ...this.problems.values()].slice(0, 64).map((p) => p.slice(0, 1024));
     const answer = await this.withToken((token) =>
       this.client.heartbeat(token, {
@@ -190,6 +190,7 @@ export class SyncAgent {
     const enrolment: EnrolmentInfo = this.credentials
       ? { state: 'enrolled', deviceId: this.credentials.deviceId, tokenStorage: this.tokens.storage }
       : { state: this.enrolError ? 'error' : 'pending', tokenStorage: this.tokens.storage, ...(this.enrolError ? { error: this.enrolError } : {}) };
+    this.noteStores();
     return { sync: { ...this.syncInfo }, enrolment, queue: this.queue(), exceptionRequests: this.requests.all(), problems: [...this.problems.values()] };
   }
 
@@ -429,6 +430,14 @@ export class SyncAgent {
   private queue(): { pending: number; dropped: number } {
     const { pending, dropped } = this.journal.stats();
     return { pending, dropped };
+  }
+
+  /** The stores' own problems (a full disk, a file that could not be read) as they are now. */
+  private noteStores(): void {
+    for (const [key, problem] of [['stored-policy', this.lastGood.problem], ['exception-requests', this.requests.problem]] as const) {
+      if (problem) this.problems.set(key, problem);
+      else this.problems.delete(key);
+    }
   }
 
   private noteJournal(): void {

@@ -291,6 +291,14 @@ test('disk full while journaling: recording goes on, status says so, the events 
     const report = await agent.syncNow();
     assert.equal(report.uploaded, 20, report.errors.join('; '));
     assert.equal((await shared.eventIds('full-')).length, 20);
+    // A request filed and approved while the disk is full: the newer signed policy is still put in force.
+    const filed = await agent.requestException({ toolId: 'aider', reason: 'disk-full test', days: 2 }, 'bob');
+    assert.equal(filed.status, 'pending');
+    await shared.approve(filed.id);
+    const updated = await agent.syncNow();
+    assert.equal(updated.policyResult.result, 'updated', updated.errors.join('; '));
+    assert.equal(agent.currentPolicy()!.content.serial, updated.policyResult.serial);
+    assert.ok(updated.problems.some((p) => /policy serial \d+ is in force but could not be saved .*ENOSPC/.test(p)), updated.problems.join('; '));
     rmSync(filler);
     agent.record({ id: 'full-after', type: 'block', at: new Date().toISOString() });
     assert.equal(agent.info().problems.some((p) => /cannot write/.test(p)), false, 'the problem clears once the disk takes writes again');
