@@ -471,8 +471,10 @@ export class SyncAgent {
   }
 
   private startSchedule(): void {
-    // The first sync soon after start (enrolment, a newer policy), spread over a few seconds.
-    this.nextSyncAt = performance.now() + Math.random() * 3000;
+    // The first sync soon after start: within seconds when there is no server policy yet (a new device should
+    // enrol now); otherwise spread over up to a minute, so a fleet restarted at once (an update) does not stampede.
+    const spread = this.lastGood.current() ? Math.min(60_000, this.syncIntervalMs()) : 3000;
+    this.nextSyncAt = performance.now() + Math.random() * spread;
     this.nextUploadAt = performance.now() + this.uploadIntervalMs();
     this.task = cron.schedule(TICK, () => this.tick(), { name: 'cordon-sync', noOverlap: true });
     if (this.journal.stats().pending > 0) this.scheduleUpload(Math.random() * 3000);
