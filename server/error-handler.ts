@@ -31,6 +31,14 @@ function describeValidation(context: string, errors: AjvError[]): string {
     .join('; ');
 }
 
+// Connection failures and PostgreSQL's "cannot serve now" classes: the client should retry, not give up.
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006']);
+
+function databaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (typeof code === 'string' && UNAVAILABLE.has(code)) || /Connection terminated|connect ECONNREFUSED/.test((err as Error).message ?? '');
+}
+
 function codeOf(err: FastifyError): string {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'body-too-large';
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'unsupported-media-type';
@@ -51,6 +59,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (status >= 400 && status < 500) {
       const message = err instanceof SyntaxError ? `body is not valid JSON: ${err.message}` : err.message;
       return reply.status(status).send({ error: { code: codeOf(err), message } });
+    }
+    if (databaseUnavailable(err)) {
+      request.log.warn({ err }, 'database unavailable');
+      return reply.status(503).header('retry-after', '30').send({ error: { code: 'unavailable', message: 'the database is unavailable; retry later' } });
     }
     request.log.error({ err }, 'request failed');
     return reply.status(500).send({ error: { code: 'internal', message: `internal error (request ${request.id}); the server log has the details` } });

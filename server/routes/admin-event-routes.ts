@@ -5,6 +5,8 @@ import { requireAdmin } from '../admin-auth.ts';
 import type { AppContext } from '../app-context.ts';
 import { EventListSchema, EventQuerySchema } from '../schemas/admin-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
+import { HttpError } from '../http-error.ts';
+import { isStorableTime, STORABLE_TIME_PROBLEM } from '../storable-time.ts';
 
 interface EventRow {
   seq: string;
@@ -25,6 +27,10 @@ export function adminEventRoutes(app: FastifyInstance, ctx: AppContext): void {
       await requireAdmin(ctx.db, request, 'viewer');
       const q = request.query;
       const limit = q.limit ?? 100;
+      for (const key of ['since', 'until'] as const) {
+        const value = q[key];
+        if (value !== undefined && !isStorableTime(value)) throw new HttpError(400, 'invalid-request', `querystring.${key}: ${STORABLE_TIME_PROBLEM}`);
+      }
       const rows = await ctx.db.query<EventRow>(
         `SELECT seq::text AS seq, id, device_id, type, tool_id, at, received_at, body FROM events
           WHERE ($1::text IS NULL OR device_id = $1) AND ($2::text IS NULL OR tool_id = $2) AND ($3::text IS NULL OR type = $3)

@@ -10,6 +10,7 @@ import { HttpError } from '../http-error.ts';
 import { bumpGeneration } from '../policy-generation.ts';
 import { AdminExceptionListSchema, AdminExceptionSchema, ApproveBodySchema, DenyBodySchema, ExceptionQuerySchema, IdParam } from '../schemas/admin-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
+import { isStorableTime, STORABLE_TIME_PROBLEM } from '../storable-time.ts';
 
 const security = [{ adminToken: [] }];
 type Row = ExceptionRequestRow & { hostname: string | null };
@@ -53,6 +54,7 @@ export function adminExceptionRoutes(app: FastifyInstance, ctx: AppContext): voi
       const who = await requireAdmin(ctx.db, request, 'admin');
       const { days, expires, note } = request.body;
       if (days !== undefined && expires !== undefined) throw new HttpError(400, 'invalid-request', 'body: give days or expires, not both');
+      if (expires !== undefined && !isStorableTime(expires)) throw new HttpError(400, 'invalid-request', `body.expires: ${STORABLE_TIME_PROBLEM}`);
       if (expires !== undefined && Date.parse(expires) <= Date.now()) throw new HttpError(400, 'invalid-request', `body.expires: ${expires} is in the past`);
       return ctx.db.transaction(async (tx) => {
         const [current] = await tx.query<Row>(`${SELECT} WHERE r.id = $1 FOR UPDATE OF r`, [request.params.id]);

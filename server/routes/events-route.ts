@@ -8,6 +8,7 @@ import type { AppContext } from '../app-context.ts';
 import { authenticateDevice } from '../device-auth.ts';
 import { AgentEventSchema, EventsBodySchema, EventsReplySchema } from '../schemas/agent-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
+import { isStorableTime, STORABLE_TIME_PROBLEM } from '../storable-time.ts';
 
 const checkEvent = Compile(AgentEventSchema);
 
@@ -31,6 +32,10 @@ export function eventsRoute(app: FastifyInstance, ctx: AppContext): void {
         if (!checkEvent.Check(event)) {
           const p = schemaProblems(AgentEventSchema, checkEvent.Errors(event))[0];
           rejected.push({ id: event.id, problem: `events[${i}]${p?.path ? `.${p.path}` : ''}: ${p?.message ?? 'invalid event'}` });
+          return;
+        }
+        if (!isStorableTime(event.at)) {
+          rejected.push({ id: event.id, problem: `events[${i}].at: ${STORABLE_TIME_PROBLEM}` });
           return;
         }
         if (!rows.has(event.id)) rows.set(event.id, { id: event.id, type: event.type, tool_id: event.toolId ?? null, at: event.at, body: event });

@@ -35,7 +35,7 @@ export const PolicyVersionSchema = Type.Object({
   yaml: Opt(Type.String()),
 });
 
-export const RollbackBodySchema = Type.Object({ version: Opt(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+export const RollbackBodySchema = Type.Object({ version: Opt(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) }, { additionalProperties: false });
 
 export const AssignmentBodySchema = Type.Object({ policyId: Str(63) }, { additionalProperties: false });
 export const GroupParam = Type.Object({ group: Str(128) });
@@ -91,7 +91,7 @@ export const EventQuerySchema = Type.Object(
     since: Opt(DateTime),
     until: Opt(DateTime),
     limit: Opt(Limit),
-    cursor: Opt(Type.String({ pattern: '^[0-9]{1,19}$' })),
+    cursor: Opt(Type.String({ pattern: '^[0-9]{1,18}$', description: 'nextCursor of the previous page' })),
   },
   { additionalProperties: false },
 );
@@ -138,7 +138,7 @@ export const ApproveBodySchema = Type.Object(
 );
 export const DenyBodySchema = Type.Object({ note: Opt(Str(2000)) }, { additionalProperties: false });
 
-export const AuditQuerySchema = Type.Object({ action: Opt(Str(64)), limit: Opt(Limit), cursor: Opt(Type.String({ pattern: '^[0-9]{1,19}$' })) }, { additionalProperties: false });
+export const AuditQuerySchema = Type.Object({ action: Opt(Str(64)), limit: Opt(Limit), cursor: Opt(Type.String({ pattern: '^[0-9]{1,18}$', description: 'nextCursor of the previous page' })) }, { additionalProperties: false });
 export const AuditEntrySchema = Type.Object({
   seq: Type.String(),
   at: Type.String(),

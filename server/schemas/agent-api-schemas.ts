@@ -99,7 +99,7 @@ export const HeartbeatBodySchema = Type.Object(
     policy: Type.Object(
       {
         id: Name(128),
-        serial: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+        serial: Type.Union([Type.Integer({ minimum: 0, maximum: 2_147_483_647 }), Type.Null()]),
         digest: Type.String({ maxLength: 128 }),
       },
       { additionalProperties: true },

@@ -138,6 +138,11 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       assert.deepEqual(r2.body.durable.sort(), r1.body.durable.sort(), 'the re-sent batch is acknowledged in full');
       const [row] = await server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE device_id = $1', [deviceId]);
       assert.equal(row!.n, 3, 'stored once');
+      // Valid RFC 3339, but not a time PostgreSQL can store: refused alone, not a 500 for the batch.
+      const year0 = await http<{ durable: string[]; rejected: { problem: string }[] }>(base, 'POST', '/v1/events', { token, body: { events: [event('block', { at: '0000-01-01T00:00:00Z' }), event()] } });
+      assert.equal(year0.status, 200);
+      assert.equal(year0.body.durable.length, 1);
+      assert.equal(year0.body.rejected[0]!.problem, 'events[0].at: must be a time between 1970 and 9999');
     });
 
     test('events query by device, tool and type, newest first, with cursor pagination', async () => {
@@ -161,6 +166,7 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       const bad = await http(base, 'GET', '/admin/v1/events?since=last-tuesday', { token: admin });
       assert.equal(bad.status, 400);
       assert.match(String((bad.body as { error: { message: string } }).error.message), /^querystring\.since: /);
+      assert.equal((await http(base, 'GET', '/admin/v1/events?since=0000-01-01T00:00:00Z', { token: admin })).status, 400);
     });
 
     test('heartbeat feeds the device list: last seen, compliance, policy in force, filters', async () => {
@@ -278,6 +284,10 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       assert.deepEqual([problem.path, problem.line], ['rules[0].tools[0]', 7]);
       assert.match(problem.message, /did you mean "claude-code"/);
       assert.equal((await push('::: not yaml [')).status, 422);
+      const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n');
+      const bomb = await push(aliasBomb);
+      assert.equal(bomb.status, 422, bomb.text);
+      assert.match(String((bomb.body as { error: { message: string } }).error.message), /^body\.yaml: .*alias/i);
       assert.equal(await count('policy_versions'), before);
     });
 

@@ -21,6 +21,7 @@ function prng(seed: number) {
 const NASTY_STRINGS = [
   '', ' ', "' OR 1=1 --", '"; DROP TABLE devices; --', '../../../etc/passwd', '\u0000', '\u0000\u0001\u001f', '%00', '${jndi:ldap://x}',
   '<script>alert(1)</script>', '𝕏'.repeat(300), 'a'.repeat(70_000), '\ud800', '-1', '1e999', 'NaN', 'null', '__proto__', '*',
+  '0000-01-01T00:00:00Z', '9999-12-31T23:59:60Z', '2026-01-01t00:00:00z',
 ];
 const NASTY_KEYS = ['__proto__', 'constructor', 'prototype', '', ' ', 'toString', '$where', 'a'.repeat(500)];
 

@@ -70,4 +70,15 @@ describe('several instances on one PostgreSQL', { skip }, () => {
     const viaA = await http(a.url, 'GET', '/v1/policy', { token, headers: { 'if-none-match': policy.headers.get('etag')! } });
     assert.equal(viaA.status, 304, 'the ETag from one instance is good at the other');
   });
+
+  test('when PostgreSQL goes away, agents get 503 with Retry-After (retry later), not 500', async () => {
+    const server = servers[servers.length - 1]!;
+    cluster.stop();
+    for (const path of ['/healthz', '/v1/policy']) {
+      const r = await http<{ error: { code: string } }>(server.url, 'GET', path, { token: 'x' });
+      assert.equal(r.status, 503, `${path}: ${r.text}`);
+      assert.equal(r.body.error.code, 'unavailable');
+      assert.equal(r.headers.get('retry-after'), '30');
+    }
+  });
 });

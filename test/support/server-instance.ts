@@ -15,7 +15,13 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(options: { databaseUrl?: string; dataDir?: string } & Partial<StartOptions> = {}): Promise<TestServer> {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cordon-server-'));
-  const server = await startServer({ port: 0, host: '127.0.0.1', ...options, dataDir, settings: { rateLimitPerMinute: 0, ...options.settings } });
+  let server: RunningServer;
+  try {
+    server = await startServer({ port: 0, host: '127.0.0.1', ...options, dataDir, settings: { rateLimitPerMinute: 0, ...options.settings } });
+  } catch (err) {
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const read = (f: string) => readFileSync(join(dataDir, f), 'utf8').trim();
   return {
     ...server,
