@@ -349,7 +349,7 @@ export class SyncAgent {
       this.nextUploadAt = performance.now() + this.uploadIntervalMs();
       return durableTotal;
     } catch (err) {
-      const wait = this.uploadBackoff.fail();
+      const wait = this.uploadBackoff.fail(err instanceof ServerError ? err.retryAfterMs : undefined);
       this.nextUploadAt = performance.now() + wait;
       this.o.log?.warn({ problem: (err as Error).message, retryInMs: Math.round(wait) }, 'event upload failed; will retry');
       this.scheduleUpload(wait);
@@ -410,7 +410,7 @@ export class SyncAgent {
       this.o.log?.info({ deviceId: creds.deviceId, tokenStorage: this.tokens.storage, why: this.tokens.fallbackReason }, 'enrolled');
       return creds;
     } catch (err) {
-      this.enrolBackoff.fail();
+      this.enrolBackoff.fail(err instanceof ServerError ? err.retryAfterMs : undefined);
       this.enrolError = err instanceof ServerError && err.status === 401 ? `the server refused the enrolment secret (${err.message})` : (err as Error).message;
       throw new EnrolmentFailed(`enrolment failed: ${this.enrolError}`, { cause: err });
     }

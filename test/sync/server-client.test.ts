@@ -35,7 +35,7 @@ test('each way a server can fail becomes a typed, retryable-or-not error that sa
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"invalid-token","message":"device token is unknown or revoked; enrol again"}}');
         return;
       case '/v1/enrol':
-        res.writeHead(429, { 'content-type': 'application/json' }).end('{"error":{"code":"rate-limited","message":"slow down"}}');
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '42' }).end('{"error":{"code":"rate-limited","message":"slow down"}}');
         return;
       case '/v1/exception-requests':
         res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"code":"invalid-request","message":"body.days: must be at most 365"}}');
@@ -54,7 +54,7 @@ test('each way a server can fail becomes a typed, retryable-or-not error that sa
     const token = await failure(client.events('t', [{ id: 'e', type: 'block', at: new Date().toISOString() }]));
     assert.deepEqual([token.kind, token.retryable], ['invalid-token', false]);
     const limited = await failure(client.enrol('s', { hostname: 'h', os: 'o', arch: 'a', user: 'u', agentVersion: '1', groups: [], tags: [] }));
-    assert.deepEqual([limited.kind, limited.status, limited.retryable], ['http', 429, true]);
+    assert.deepEqual([limited.kind, limited.status, limited.retryable, limited.retryAfterMs], ['http', 429, true, 42_000]);
     assert.match(limited.message, /HTTP 429 rate-limited: slow down/);
     const refused = await failure(client.requestException('t', { toolId: 'codex', reason: 'r', days: 999, user: 'u' }));
     assert.deepEqual([refused.status, refused.retryable], [400, false]);
