@@ -148,7 +148,16 @@ test('500s, hangs, garbage and a bundle signed by another key: the last good pol
     await eventually('the rejections to reach the server', async () => (await server.events('policy.rejected')).length === 2);
     assert.deepEqual((await server.events('policy.rejected')).map((e) => e.body.detail?.reason), ['malformed', 'unknown-key']);
 
+    // Uploads failing with 500s: the events wait in the journal and go once the server recovers, by themselves.
+    proxy.only = /^\/v1\/events/;
+    proxy.fault = { mode: '500' };
+    const failing = proxy.nextRequest(/^\/v1\/events/);
+    agent.record('during-500', 5);
+    await failing;
+    assert.equal((await agent.status()).queue.pending >= 5, true);
     proxy.fault = { mode: 'pass' };
+    await eventually('the retried upload', async () => (await server.eventIds('during-500-')).length === 5);
+
     const healed = await cordon(['sync', '--socket', agent.socket]);
     assert.equal(healed.status, 0, healed.stdout + healed.stderr);
     assert.match(healed.stdout, /^Synced with http:\/\/127\.0\.0\.1:\d+\.\nPolicy: ".*" serial \d+ \(server\) — unchanged\./);
