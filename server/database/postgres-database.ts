@@ -17,8 +17,14 @@ export async function openPostgresDatabase(url: string, poolSize = 10): Promise<
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that loses its connection must not crash the server; the next query reconnects.
   pool.on('error', () => {});
-  // Fail at start, with the reason, rather than on the first request.
-  await pool.query('SELECT 1');
+  // Fail at start, with the reason, rather than on the first request. The password never goes into the message.
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    const where = url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+    throw new Error(`cannot connect to PostgreSQL at ${where}: ${(err as Error).message || (err as { code?: string }).code}`, { cause: err });
+  }
   const session = async <T>(fn: (conn: Queryable) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
