@@ -73,7 +73,13 @@ export class ExceptionRequestQueue {
     this.save();
   }
 
+  /** A full disk must not turn a filed request into an error for the employee: kept in memory, and said. */
   private save(): void {
-    writeFileAtomic(this.file, `${JSON.stringify(this.state)}\n`, 0o600);
+    try {
+      writeFileAtomic(this.file, `${JSON.stringify(this.state)}\n`, 0o600);
+      this.problem = undefined;
+    } catch (err) {
+      this.problem = `cannot save exception requests to ${this.file} (${(err as Error).message}); kept in memory until it can`;
+    }
   }
 }

@@ -90,12 +90,18 @@ export class LastGoodPolicy {
     }
     const accepted: AcceptedPolicy = { content, bundle: JSON.parse(bundleText) as PolicyBundle, etag, receivedAt: new Date().toISOString() };
     this.persist(accepted);
-    this.problem = undefined;
     return { changed: true, accepted };
   }
 
+  /** Verified is what counts: a bundle that cannot be saved (a full disk) is still put in force, and that is said. */
   private persist(accepted: AcceptedPolicy): void {
-    writeFileAtomic(this.file, `${JSON.stringify({ bundle: accepted.bundle, etag: accepted.etag, receivedAt: accepted.receivedAt })}\n`, 0o600);
     this.accepted = accepted;
+    try {
+      writeFileAtomic(this.file, `${JSON.stringify({ bundle: accepted.bundle, etag: accepted.etag, receivedAt: accepted.receivedAt })}\n`, 0o600);
+    } catch (err) {
+      this.problem = `policy serial ${accepted.content.serial} is in force but could not be saved to ${this.file} (${(err as Error).message}); after a restart the previous one applies until the next sync`;
+      return;
+    }
+    this.problem = undefined;
   }
 }

@@ -25,10 +25,11 @@ export class RetryBackoff {
     return Math.max(0, this.notBefore - performance.now());
   }
 
-  fail(): number {
+  /** Records a failure; atLeastMs is the server's own Retry-After, honoured up to the cap. */
+  fail(atLeastMs = 0): number {
     this.failures++;
     const ceiling = Math.min(this.o.maxMs, this.o.baseMs * 2 ** Math.min(this.failures - 1, 30));
-    const wait = ceiling / 2 + (Math.random() * ceiling) / 2;
+    const wait = Math.max(ceiling / 2 + (Math.random() * ceiling) / 2, Math.min(atLeastMs, this.o.maxMs));
     this.notBefore = performance.now() + wait;
     return wait;
   }

@@ -12,6 +12,8 @@ export class ServerError extends Error {
     message: string,
     readonly status?: number,
     readonly code?: string,
+    /** The server's Retry-After (429, 503), in milliseconds. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ServerError';
@@ -158,6 +160,7 @@ export class ServerClient {
       `${method} ${path}: HTTP ${res.status}${problem ? ` ${problem.code ?? ''}: ${problem.message ?? ''}` : text ? `: ${text.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`,
       res.status,
       problem?.code,
+      retryAfter(res.headers.get('retry-after')),
     );
   }
 }
@@ -172,6 +175,14 @@ async function readCapped(res: Response): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
+function retryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function errorBody(text: string): { code?: string; message?: string } | undefined {

@@ -108,8 +108,7 @@ export class SyncAgent {
     this.enrolBackoff = new RetryBackoff(o.backoff ?? DEFAULT_BACKOFF);
     this.uploadBackoff = new RetryBackoff(o.backoff ?? DEFAULT_BACKOFF);
     this.syncInfo = { state: 'never', serverUrl: c.serverUrl };
-    if (this.lastGood.problem) this.problems.set('stored-policy', this.lastGood.problem);
-    if (this.requests.problem) this.problems.set('exception-requests', this.requests.problem);
+    this.noteStores();
     this.noteJournal();
   }
 
@@ -153,6 +152,7 @@ export class SyncAgent {
 
   async heartbeat(): Promise<void> {
     const h = this.o.health();
+    this.noteStores();
     const problems = [...h.problems, ...this.problems.values()].slice(0, 64).map((p) => p.slice(0, 1024));
     const answer = await this.withToken((token) =>
       this.client.heartbeat(token, {
@@ -190,6 +190,7 @@ export class SyncAgent {
     const enrolment: EnrolmentInfo = this.credentials
       ? { state: 'enrolled', deviceId: this.credentials.deviceId, tokenStorage: this.tokens.storage }
       : { state: this.enrolError ? 'error' : 'pending', tokenStorage: this.tokens.storage, ...(this.enrolError ? { error: this.enrolError } : {}) };
+    this.noteStores();
     return { sync: { ...this.syncInfo }, enrolment, queue: this.queue(), exceptionRequests: this.requests.all(), problems: [...this.problems.values()] };
   }
 
@@ -348,7 +349,7 @@ export class SyncAgent {
       this.nextUploadAt = performance.now() + this.uploadIntervalMs();
       return durableTotal;
     } catch (err) {
-      const wait = this.uploadBackoff.fail();
+      const wait = this.uploadBackoff.fail(err instanceof ServerError ? err.retryAfterMs : undefined);
       this.nextUploadAt = performance.now() + wait;
       this.o.log?.warn({ problem: (err as Error).message, retryInMs: Math.round(wait) }, 'event upload failed; will retry');
       this.scheduleUpload(wait);
@@ -409,7 +410,7 @@ export class SyncAgent {
       this.o.log?.info({ deviceId: creds.deviceId, tokenStorage: this.tokens.storage, why: this.tokens.fallbackReason }, 'enrolled');
       return creds;
     } catch (err) {
-      this.enrolBackoff.fail();
+      this.enrolBackoff.fail(err instanceof ServerError ? err.retryAfterMs : undefined);
       this.enrolError = err instanceof ServerError && err.status === 401 ? `the server refused the enrolment secret (${err.message})` : (err as Error).message;
       throw new EnrolmentFailed(`enrolment failed: ${this.enrolError}`, { cause: err });
     }
@@ -429,6 +430,14 @@ export class SyncAgent {
   private queue(): { pending: number; dropped: number } {
     const { pending, dropped } = this.journal.stats();
     return { pending, dropped };
+  }
+
+  /** The stores' own problems (a full disk, a file that could not be read) as they are now. */
+  private noteStores(): void {
+    for (const [key, problem] of [['stored-policy', this.lastGood.problem], ['exception-requests', this.requests.problem]] as const) {
+      if (problem) this.problems.set(key, problem);
+      else this.problems.delete(key);
+    }
   }
 
   private noteJournal(): void {
@@ -462,8 +471,10 @@ export class SyncAgent {
   }
 
   private startSchedule(): void {
-    // The first sync soon after start (enrolment, a newer policy), spread over a few seconds.
-    this.nextSyncAt = performance.now() + Math.random() * 3000;
+    // The first sync soon after start: within seconds when there is no server policy yet (a new device should
+    // enrol now); otherwise spread over up to a minute, so a fleet restarted at once (an update) does not stampede.
+    const spread = this.lastGood.current() ? Math.min(60_000, this.syncIntervalMs()) : 3000;
+    this.nextSyncAt = performance.now() + Math.random() * spread;
     this.nextUploadAt = performance.now() + this.uploadIntervalMs();
     this.task = cron.schedule(TICK, () => this.tick(), { name: 'cordon-sync', noOverlap: true });
     if (this.journal.stats().pending > 0) this.scheduleUpload(Math.random() * 3000);

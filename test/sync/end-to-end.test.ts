@@ -148,7 +148,16 @@ test('500s, hangs, garbage and a bundle signed by another key: the last good pol
     await eventually('the rejections to reach the server', async () => (await server.events('policy.rejected')).length === 2);
     assert.deepEqual((await server.events('policy.rejected')).map((e) => e.body.detail?.reason), ['malformed', 'unknown-key']);
 
+    // Uploads failing with 500s: the events wait in the journal and go once the server recovers, by themselves.
+    proxy.only = /^\/v1\/events/;
+    proxy.fault = { mode: '500' };
+    const failing = proxy.nextRequest(/^\/v1\/events/);
+    agent.record('during-500', 5);
+    await failing;
+    assert.equal((await agent.status()).queue.pending >= 5, true);
     proxy.fault = { mode: 'pass' };
+    await eventually('the retried upload', async () => (await server.eventIds('during-500-')).length === 5);
+
     const healed = await cordon(['sync', '--socket', agent.socket]);
     assert.equal(healed.status, 0, healed.stdout + healed.stderr);
     assert.match(healed.stdout, /^Synced with http:\/\/127\.0\.0\.1:\d+\.\nPolicy: ".*" serial \d+ \(server\) — unchanged\./);
@@ -291,6 +300,14 @@ test('disk full while journaling: recording goes on, status says so, the events 
     const report = await agent.syncNow();
     assert.equal(report.uploaded, 20, report.errors.join('; '));
     assert.equal((await shared.eventIds('full-')).length, 20);
+    // A request filed and approved while the disk is full: the newer signed policy is still put in force.
+    const filed = await agent.requestException({ toolId: 'aider', reason: 'disk-full test', days: 2 }, 'bob');
+    assert.equal(filed.status, 'pending');
+    await shared.approve(filed.id);
+    const updated = await agent.syncNow();
+    assert.equal(updated.policyResult.result, 'updated', updated.errors.join('; '));
+    assert.equal(agent.currentPolicy()!.content.serial, updated.policyResult.serial);
+    assert.ok(updated.problems.some((p) => /policy serial \d+ is in force but could not be saved .*ENOSPC/.test(p)), updated.problems.join('; '));
     rmSync(filler);
     agent.record({ id: 'full-after', type: 'block', at: new Date().toISOString() });
     assert.equal(agent.info().problems.some((p) => /cannot write/.test(p)), false, 'the problem clears once the disk takes writes again');
