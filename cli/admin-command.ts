@@ -37,7 +37,6 @@ function int(value: string | undefined, flag: string): number | undefined {
 
 export const adminCommand: Command = {
   name: 'admin',
-  summary: 'manage a Cordon server: policies, devices, events, exceptions',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseFlags(args, {

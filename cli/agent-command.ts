@@ -18,7 +18,6 @@ const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-di
 
 export const agentCommand: Command = {
   name: 'agent',
-  summary: 'run the endpoint agent (foreground; as a service under systemd/launchd/SCM)',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseFlags(args, {

@@ -26,7 +26,6 @@ interface Finding {
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'list the AI CLIs running now and what the policy says about each (stops nothing)',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseFlags(args, { policy: { type: 'string' }, json: { type: 'boolean' } });

@@ -39,7 +39,6 @@ function homeOf(dir: string, users: UserDirectory): UserHome {
 
 export const inventoryCommand: Command = {
   name: 'inventory',
-  summary: 'list installed AI CLIs for every user, with what the policy says about each',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseFlags(args, {

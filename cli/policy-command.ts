@@ -44,7 +44,6 @@ function output(text: string, out: string | undefined, mode = 0o644): void {
 
 export const policyCommand: Command = {
   name: 'policy',
-  summary: 'validate, compile, sign and verify policies',
   usage: USAGE,
   async run(args) {
     const [sub, ...rest] = args;

@@ -12,7 +12,6 @@ cordon quarantine restore ID [--json] [--state-dir DIR]
 
 export const quarantineCommand: Command = {
   name: 'quarantine',
-  summary: 'list quarantined AI CLIs, or restore one exactly as it was',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, 'state-dir': { type: 'string' } });

@@ -11,7 +11,6 @@ const USAGE = `cordon request-exception TOOL --reason TEXT --days N [--socket PA
 
 export const requestExceptionCommand: Command = {
   name: 'request-exception',
-  summary: 'ask IT to allow a blocked tool for a number of days',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseFlags(args, {

@@ -26,7 +26,6 @@ function integer(value: string | undefined, flag: string, min: number, max: numb
 
 export const serverCommand: Command = {
   name: 'server',
-  summary: 'run the central server (policy distribution, enrolment, events, fleet status)',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseFlags(args, {

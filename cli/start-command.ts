@@ -31,7 +31,6 @@ function openTray(electron: string): Promise<number> {
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'open the tray app, or run the agent headless where there is no Electron or display',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseFlags(args, {

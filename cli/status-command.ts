@@ -14,7 +14,6 @@ const USAGE = `cordon status [--json] [--tool ID] [--socket PATH]
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'show whether Cordon is protecting this machine, and why tools are restricted',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, tool: { type: 'string' }, socket: { type: 'string' } });

@@ -14,7 +14,6 @@ type Answer = Partial<SyncAnswerBody> & { sync?: SyncInfo; policy?: PolicyInfo; 
 
 export const syncCommand: Command = {
   name: 'sync',
-  summary: 'sync with the Cordon server now: policy, events, exception requests',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseFlags(args, { socket: { type: 'string' }, json: { type: 'boolean' } });
