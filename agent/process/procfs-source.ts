@@ -54,7 +54,7 @@ export class ProcFsSource implements ProcessSource {
   constructor(options: ProcFsSourceOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
     this.youngMs = options.youngMs ?? 1500;
-    this.sweepMs = options.sweepMs ?? 30_000;
+    this.sweepMs = options.sweepMs ?? 120_000;
     this.now = options.now ?? Date.now;
   }
 

@@ -20,6 +20,8 @@ import { join } from 'node:path';
 
 const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 50);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
+/** Start-up (first full read, the inventory's first pass over every home) is not idle: wait it out. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 12);
 const CLK_TCK = 100;
 
 const background: ChildProcess[] = [];
@@ -100,7 +102,7 @@ async function idleCost(target: number): Promise<void> {
   console.log(`\n2. A running agent, idle, ${processCount()} processes on the machine, ${IDLE_SECONDS} s (100 ms ticks)`);
   for (const watcher of ['procfs', 'systeminformation'] as const) {
     const agent = await startAgent({ args: ['--watcher', watcher], env: { CORDON_LOG_LEVEL: 'warn' } });
-    await new Promise((r) => setTimeout(r, 2000)); // past start-up and the first full read
+    await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
     const pid = agent.child.pid!;
     const c0 = cpuSeconds(pid);
     const t0 = performance.now();
