@@ -30,7 +30,13 @@ export function parseYamlSource(text: string, source: string): ParsedSource {
       }),
     );
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 50 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    // An alias bomb (aliases expanding into millions of nodes) is bad input like any other, not a crash.
+    throw new ValidationError(source, [{ path: '', message: `YAML: ${(err as Error).message}` }]);
+  }
   return { value, locate: (problems) => locateProblems(doc, lineCounter, problems) };
 }
 

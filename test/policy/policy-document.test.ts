@@ -163,3 +163,11 @@ test('the example organisation policy in policy/examples validates', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /valid — policy "acme-engineering"/);
 });
+
+test('an alias bomb is a located validation error, not a crash', () => {
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`), 'schemaVersion: 1'].join('\n');
+  assert.throws(
+    () => parsePolicy(bomb, 'bomb.yaml', builtInCatalog()),
+    (err: unknown) => err instanceof ValidationError && /bomb\.yaml/.test(err.message) && /alias/i.test(err.message),
+  );
+});
