@@ -5,7 +5,7 @@
 // except for exec: a fork is usually followed by an exec, so young processes are re-checked for a short while;
 // an old process that execs (`exec claude` in a long-lived shell) shows itself through the threads the new
 // program starts, which take pids from the same counter; the sweep is the backstop for anything else.
-import { isKernelThread, listPids, readCmdline, readCwd, readExe, readLastPid, readPidMax, readProcStat, readTgid, readUid } from './proc-fs.ts';
+import { isKernelThread, listPids, readCmdline, readCwd, readExe, readLastPid, readPidMax, readProcStat, readTgid, readUid, type ProcStat } from './proc-fs.ts';
 import type { ProcessIdentity, ProcessSource, SeenProcess } from './process-source.ts';
 import { ttyPathFromNr } from './tty-device.ts';
 
@@ -173,6 +173,10 @@ export class ProcFsSource implements ProcessSource {
     if (uid === null) return null; // exited between the reads
     this.known.set(pid, { startTime: stat.startTime, ppid: stat.ppid, exe, argvKey: argv.join('\0'), seenAt: now, kernel: false });
     if (markYoung) this.young.add(pid);
+    return this.seen(pid, stat, uid, exe, argv);
+  }
+
+  private seen(pid: number, stat: ProcStat, uid: number, exe: string | null, argv: string[], execed?: true): SeenProcess {
     const procRoot = this.procRoot;
     return {
       pid,
@@ -185,6 +189,7 @@ export class ProcFsSource implements ProcessSource {
       tty: ttyPathFromNr(stat.ttyNr),
       ttyNr: stat.ttyNr || undefined,
       cwd: () => readCwd(pid, procRoot),
+      ...(execed ? { execed } : {}),
     };
   }
 
@@ -233,20 +238,7 @@ export class ProcFsSource implements ProcessSource {
     k.exe = exe;
     k.argvKey = argv.join('\0');
     k.ppid = stat.ppid;
-    const procRoot = this.procRoot;
-    out.push({
-      pid,
-      ppid: stat.ppid,
-      uid,
-      startTime: stat.startTime,
-      exe,
-      argv,
-      comm: stat.comm,
-      tty: ttyPathFromNr(stat.ttyNr),
-      ttyNr: stat.ttyNr || undefined,
-      cwd: () => readCwd(pid, procRoot),
-      execed: true,
-    });
+    out.push(this.seen(pid, stat, uid, exe, argv, true));
   }
 
   identity(pid: number): Promise<ProcessIdentity | null> {
