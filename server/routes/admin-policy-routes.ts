@@ -29,7 +29,7 @@ function parseUploaded(yaml: string): PolicyDocument {
     return parsePolicy(yaml, 'body.yaml', builtInCatalog());
   } catch (err) {
     if (err instanceof ValidationError) throw new HttpError(422, 'invalid-policy', err.message, err.problems);
-    // Parsing is pure, so anything else it throws is about the input too (e.g. yaml's alias-bomb guard).
+    // Parsing is pure, so anything else it throws is about the input too.
     const message = `body.yaml: ${(err as Error).message}`;
     throw new HttpError(422, 'invalid-policy', message, [{ path: '', message }]);
   }

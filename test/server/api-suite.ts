@@ -287,7 +287,9 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n');
       const bomb = await push(aliasBomb);
       assert.equal(bomb.status, 422, bomb.text);
-      assert.match(String((bomb.body as { error: { message: string } }).error.message), /^body\.yaml: .*alias/i);
+      const bombError = (bomb.body as { error: { message: string; problems: { message: string }[] } }).error;
+      assert.match(bombError.message, /body\.yaml/);
+      assert.match(bombError.problems[0]!.message, /alias/i);
       assert.equal(await count('policy_versions'), before);
     });
 
