@@ -5,7 +5,7 @@ import { AgentRuntime } from '../agent/agent-runtime.ts';
 import { loadManagedConfig, managedConfigPath, type ManagedConfig } from '../agent/sync/managed-config.ts';
 import { WATCHER_KINDS, type WatcherKind } from '../agent/process/create-process-source.ts';
 import { AGENT_VERSION } from './agent-version.ts';
-import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
+import { EXIT, parseFlags, pidFlag, untilStopSignal, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-dir DIR] [--socket PATH] [--scope-pid PID] [--watcher KIND]
              [--inventory on|report|off]
@@ -33,8 +33,7 @@ export const agentCommand: Command = {
     if (values.watcher !== undefined && !(WATCHER_KINDS as readonly string[]).includes(values.watcher)) throw new UsageError(`--watcher must be one of ${WATCHER_KINDS.join(', ')}`);
     if (positionals.length) throw new UsageError(`unexpected "${positionals[0]}"`);
     if (values.mode !== undefined && values.mode !== 'enforce' && values.mode !== 'monitor') throw new UsageError('--mode must be enforce or monitor');
-    const scopePid = values['scope-pid'] === undefined ? undefined : Number(values['scope-pid']);
-    if (scopePid !== undefined && (!Number.isInteger(scopePid) || scopePid < 1)) throw new UsageError('--scope-pid must be a process id');
+    const scopePid = pidFlag(values['scope-pid'], '--scope-pid');
     const scope = currentScope();
     const paths = defaultAgentPaths(scope);
     const log = createAgentLog();
@@ -68,10 +67,7 @@ export const agentCommand: Command = {
     process.stdout.write(
       `cordon agent ${AGENT_VERSION}: ${s.mode === 'enforce' ? 'enforcing' : 'monitoring'} policy "${s.policy.name}" (${s.policy.source}) for ${scope === 'machine' ? 'every user' : 'this user'}${scopePid ? ` under pid ${scopePid}` : ''}${managedConfig ? `; server ${managedConfig.serverUrl}` : ''}; status on ${values.socket ?? paths.socket}\n`,
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
-    });
+    await untilStopSignal();
     await agent.stop();
     return EXIT.ok;
   },

@@ -22,3 +22,19 @@ export function parseFlags<O extends Options>(args: string[], options: O) {
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, found: 3 } as const;
+
+/** A `--scope-pid`-style flag: undefined when absent, a UsageError when not a process id. */
+export function pidFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const pid = Number(value);
+  if (!Number.isInteger(pid) || pid < 1) throw new UsageError(`${flag} must be a process id`);
+  return pid;
+}
+
+/** Resolves with the signal when a service manager (or Ctrl+C) asks a foreground command to stop. */
+export function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+}

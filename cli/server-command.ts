@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { DATA_FILES, defaultDataDir } from '../server/data-dir.ts';
 import { loadSigningKeys, rotateSigningKey } from '../server/signing-keys.ts';
-import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
+import { EXIT, parseFlags, untilStopSignal, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon server [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--tls-cert F --tls-key F]
               [--enrol-secret-file F] [--signing-key F] [--rate-limit N] [--retention-days N] [--trust-proxy]
@@ -81,10 +81,7 @@ export const serverCommand: Command = {
     ];
     if (server.firstAdminToken) lines.push(`  first admin token written to ${join(dataDir, DATA_FILES.adminToken)} (0600)`);
     process.stderr.write(`${lines.join('\n')}\n`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
-    });
+    await untilStopSignal();
     await server.close();
     return EXIT.ok;
   },

@@ -11,7 +11,7 @@ import type { AgentStatus } from '../agent/status-types.ts';
 import { APP_DIR, checkTray, headlessExplanation, runTray } from '../main/launch-tray.ts';
 import { AGENT_VERSION } from './agent-version.ts';
 import { LOCAL_SERVER_PORT, startLocalDeployment, type LocalDeployment } from './local-deployment.ts';
-import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
+import { EXIT, parseFlags, pidFlag, untilStopSignal, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon start [--headless] [--no-server] [--server-port N] [--state-dir DIR] [--socket PATH] [--scope-pid PID]
       starts a local Cordon server (embedded database in the state dir, http://127.0.0.1:${LOCAL_SERVER_PORT}), the agent
@@ -42,8 +42,7 @@ export const startCommand: Command = {
       'server-port': { type: 'string' },
     });
     if (positionals.length) throw new UsageError(`unexpected "${positionals[0]}"`);
-    const scopePid = values['scope-pid'] === undefined ? undefined : Number(values['scope-pid']);
-    if (scopePid !== undefined && (!Number.isInteger(scopePid) || scopePid < 1)) throw new UsageError('--scope-pid must be a process id');
+    const scopePid = pidFlag(values['scope-pid'], '--scope-pid');
     const serverPort = values['server-port'] === undefined ? LOCAL_SERVER_PORT : Number(values['server-port']);
     if (!Number.isInteger(serverPort) || serverPort < 0 || serverPort > 65535) throw new UsageError('--server-port must be a port number (0 for any free port)');
     const paths = defaultAgentPaths('user');
@@ -80,10 +79,7 @@ export const startCommand: Command = {
     );
     const ended = withTray
       ? openTray(tray.electron!).then((code) => `the tray exited (${code})`)
-      : new Promise<string>((resolve) => {
-          process.once('SIGTERM', () => resolve('SIGTERM'));
-          process.once('SIGINT', () => resolve('SIGINT'));
-        });
+      : untilStopSignal();
     const why = await ended;
     await agent.stop();
     await local?.server.close();

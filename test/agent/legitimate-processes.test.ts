@@ -6,11 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
-import { startAgent, type AgentProcess } from '../support/agent-process.ts';
+import { after, it } from 'node:test';
 import { prepareCliSession } from '../support/ai-cli-session.ts';
 import { installRealCli } from '../support/real-clis.ts';
-import { RequestRecorder } from '../support/request-recorder.ts';
+import { enforcingStage } from '../support/enforcing-agent.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cordon-benign-'));
 const home = join(root, 'home', 'alice');
@@ -39,19 +38,16 @@ const BENIGN: Array<{ name: string; command: string; args: string[]; cwd?: strin
   { name: 'sh -c mentioning @anthropic-ai/claude-code', command: 'sh', args: ['-c', 'while :; do sleep 1; done # npm i -g @anthropic-ai/claude-code'] },
 ];
 
-let agent: AgentProcess;
-let recorder: RequestRecorder;
+const stage = enforcingStage('cordon-benign-agent-');
 const running: Array<{ name: string; child: ChildProcess }> = [];
-
-before(async () => {
-  installRealCli('claude-code');
-  recorder = await RequestRecorder.start();
-  agent = await startAgent();
+after(() => {
+  for (const { child } of running) child.kill('SIGKILL');
+  rmSync(root, { recursive: true, force: true });
 });
 after(async () => {
   for (const { child } of running) child.kill('SIGKILL');
-  await agent.stop();
-  await recorder.close();
+  await stage.agent.stop();
+  await stage.recorder.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -64,7 +60,7 @@ it('leaves every look-alike running and unrecorded while it stops the real tool'
   await new Promise((r) => setTimeout(r, 1500));
 
   const claude = installRealCli('claude-code');
-  const session = prepareCliSession('claude-code', join(root, 'canary-home'), recorder.url);
+  const session = prepareCliSession('claude-code', join(root, 'canary-home'), stage.recorder.url);
   const canary = spawn(claude.bin, session.args, { env: session.env, stdio: 'ignore' });
   const canaryExit = await new Promise<NodeJS.Signals | null>((resolve) => canary.once('exit', (_c, s) => resolve(s)));
   assert.equal(canaryExit, 'SIGKILL', 'the canary (real Claude Code) was not stopped: the agent was not enforcing');
@@ -75,7 +71,7 @@ it('leaves every look-alike running and unrecorded while it stops the real tool'
     assert.equal(child.signalCode, null, `${name} was killed by ${child.signalCode}`);
   }
   const benignPids = new Set(running.map((r) => r.child.pid));
-  const events = await agent.events();
+  const events = await stage.agent.events();
   const touched = events.filter((e) => e.pid !== undefined && e.type !== 'block' && e.type !== 'agent.started');
   assert.deepEqual(touched, [], 'no look-alike may even be recorded');
   assert.ok(!events.some((e) => e.pid !== undefined && (benignPids.has(e.pid) || benignPids.has(e.ppid ?? -1))), 'an event names a look-alike');

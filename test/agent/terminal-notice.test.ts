@@ -3,34 +3,18 @@
 // in the language of the developer's environment.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
-import { startAgent, type AgentProcess } from '../support/agent-process.ts';
+import { it } from 'node:test';
 import { prepareCliSession } from '../support/ai-cli-session.ts';
 import { installRealCli } from '../support/real-clis.ts';
-import { RequestRecorder } from '../support/request-recorder.ts';
+import { enforcingStage } from '../support/enforcing-agent.ts';
 
-const scratch = mkdtempSync(join(tmpdir(), 'cordon-notice-'));
-let agent: AgentProcess;
-let recorder: RequestRecorder;
-
-before(async () => {
-  installRealCli('claude-code');
-  recorder = await RequestRecorder.start();
-  agent = await startAgent();
-});
-after(async () => {
-  await agent.stop();
-  await recorder.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const stage = enforcingStage('cordon-notice-');
 
 /** Runs Claude Code in a pty with the given locale; returns everything that appeared on the terminal. */
 async function runInTerminal(lang: string): Promise<{ screen: string; code: number | null }> {
   const claude = installRealCli('claude-code');
-  const session = prepareCliSession('claude-code', join(scratch, lang), recorder.url);
+  const session = prepareCliSession('claude-code', join(stage.scratch, lang), stage.recorder.url);
   // The command line is fixed; the binary's path travels in the environment, never inside the shell string.
   const child = spawn('script', ['-qfec', '"$CLAUDE_BIN" -p "say hello"', '/dev/null'], {
     env: { ...session.env, LANG: lang, LC_ALL: lang, CLAUDE_BIN: claude.bin, SHELL: '/bin/sh' },
@@ -50,7 +34,7 @@ it('explains the block in English on the terminal the tool was started from', as
   assert.match(screen, /Why: Claude Code sends the code it works on to Anthropic, outside the company\./);
   assert.match(screen, /Use instead: Your company's approved AI assistant/);
   assert.match(screen, /Ask for an exception: cordon request-exception claude-code --reason/);
-  const event = (await agent.events()).find((e) => e.type === 'block' && e.toolId === 'claude-code');
+  const event = (await stage.agent.events()).find((e) => e.type === 'block' && e.toolId === 'claude-code');
   assert.ok(event?.tty?.startsWith('/dev/pts/'), `the event names the terminal (${event?.tty})`);
 });
 
