@@ -3,6 +3,7 @@
 // itself on the terminal, freeze the descendants found by walking the tree, then SIGKILL them all. Before every
 // signal the pid's identity (start time + executable) is read again and compared: a pid that was reused, or a
 // process that exec'd something else, is left alone.
+import { readFile } from 'node:fs/promises';
 import type { ProcessIdentity, ProcessSource } from '../process/process-source.ts';
 import { sameProcess } from '../process/process-source.ts';
 
@@ -13,6 +14,26 @@ export interface StopOutcome {
   spared: { pid: number; why: string }[];
   /** True when the target itself was killed. */
   stopped: boolean;
+}
+
+const STOP_WAIT_MS = 50;
+
+/** Resolves once /proc shows the pid stopped (or gone), or after STOP_WAIT_MS; a no-op where /proc is absent. */
+async function untilStopped(pid: number): Promise<void> {
+  if (process.platform !== 'linux') return;
+  const deadline = Date.now() + STOP_WAIT_MS;
+  while (Date.now() < deadline) {
+    let stat: string;
+    try {
+      stat = await readFile(`/proc/${pid}/stat`, 'latin1');
+    } catch {
+      return;
+    }
+    // The state letter follows the parenthesised command name, which may itself hold ')'.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'T' || state === 't' || state === 'Z' || state === 'X') return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
 }
 
 export type SignalSender = (pid: number, signal: NodeJS.Signals) => void;
@@ -37,6 +58,9 @@ export class ProcessStopper {
     const frozen: ProcessIdentity[] = [];
     if (!(await this.signalVerified(target, 'SIGSTOP', outcome))) return outcome;
     frozen.push(target);
+    // SIGSTOP takes effect when the target is next scheduled, not when kill() returns: wait (briefly) until the
+    // kernel shows it stopped, so the explanation never races the tool's own output.
+    await untilStopped(target.pid);
     try {
       explain?.();
     } catch {
