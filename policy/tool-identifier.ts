@@ -15,7 +15,8 @@ interface MarkerSet {
   region: 'head' | 'tail' | 'section';
   section?: string;
   windowBytes: number;
-  needles: Buffer[];
+  /** Each marker in UTF-8 and UTF-16LE: Bun stores a bundle that has any non-Latin-1 character as UTF-16. */
+  needles: Buffer[][];
   /** How many needles must occur (all of them unless the entry says fewer). */
   atLeast: number;
 }
@@ -138,7 +139,7 @@ export class ToolIdentifier {
           region: m.region,
           section: m.section,
           windowBytes: m.windowBytes,
-          needles: m.all.map((t) => Buffer.from(t, 'utf8')),
+          needles: m.all.map((t) => [Buffer.from(t, 'utf8'), Buffer.from(t, 'utf16le')]),
           atLeast: Math.min(m.atLeast ?? m.all.length, m.all.length),
         });
     }
@@ -343,7 +344,7 @@ export class ToolIdentifier {
       }
       if (windows.length === 0) continue;
       let found = 0;
-      for (const n of m.needles) if (windows.some((w) => w.includes(n)) && ++found >= m.atLeast) break;
+      for (const forms of m.needles) if (forms.some((n) => windows.some((w) => w.includes(n))) && ++found >= m.atLeast) break;
       if (found >= m.atLeast) {
         const where = m.region === 'section' ? `section ${m.section}` : m.region;
         return { toolId: m.toolId, evidence: 'binary-marker', detail: `${found} of ${m.needles.length} markers in ${where} ${m.windowBytes} bytes` };
