@@ -7,14 +7,19 @@ const NonEmpty = Type.String({ minLength: 1 });
 
 export const ByteMarkerSchema = Type.Object(
   {
-    region: Type.Union([Type.Literal('head'), Type.Literal('tail')], {
-      description: 'where to look: the first or the last `windowBytes` bytes of the file',
+    region: Type.Union([Type.Literal('head'), Type.Literal('tail'), Type.Literal('section')], {
+      description:
+        'where to look: the first or the last `windowBytes` bytes of the file, or (`section`) the first and the last `windowBytes` of one ELF section',
     }),
+    section: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'ELF section name for region `section`, e.g. .bun' })),
     windowBytes: Type.Integer({ minimum: 256, maximum: 16 * 1024 * 1024 }),
     all: Type.Array(NonEmpty, {
       minItems: 1,
-      description: 'every one of these UTF-8 strings must occur in the window',
+      description: 'UTF-8 strings looked for in the window; every one must occur unless `atLeast` says fewer suffice',
     }),
+    atLeast: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'how many of `all` must occur: several independent markers survive one of them being edited away' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -86,6 +91,18 @@ export const CatalogEntrySchema = Type.Object(
     vendor: Type.String({ minLength: 1, description: 'who receives the code the tool works on; read in sentences such as "{tool} sends the code it works on to {vendor}"' }),
     homepage: Type.String({ pattern: '^https://' }),
     summary: NonEmpty,
+    vendorTranslations: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }), NonEmpty, {
+        description: '`vendor` in other languages by locale tag, e.g. zh-CN: 其配置使用的任一 LLM 服务商',
+      }),
+    ),
+    embeds: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9][a-z0-9-]{1,62}$',
+        description:
+          'the catalogued tool this library or adapter runs (an SDK that ships the Claude Code binary): what it runs is recognised as that tool, and a rule naming this entry takes precedence',
+      }),
+    ),
     dataDestinations: Type.Array(NonEmpty, { description: 'API hosts the tool sends prompts and code to' }),
     redirectEnv: Type.Array(NonEmpty, { description: 'environment variables that redirect where it sends data' }),
     configPaths: Type.Array(NonEmpty, { description: 'per-user config and state locations (reported, never deleted)' }),

@@ -27,9 +27,17 @@ export class Catalog {
 }
 
 export function parseCatalogEntry(text: string, source: string, expectedId?: string): CatalogEntry {
-  return validator.parse(text, source, (entry) =>
-    expectedId && entry.id !== expectedId ? [problem(['id'], `must equal the file name "${expectedId}"`)] : [],
-  );
+  return validator.parse(text, source, (entry) => {
+    const problems = expectedId && entry.id !== expectedId ? [problem(['id'], `must equal the file name "${expectedId}"`)] : [];
+    (entry.signatures.markers ?? []).forEach((m, i) => {
+      const at = ['signatures', 'markers', i];
+      if (m.region === 'section' && !m.section) problems.push(problem([...at, 'section'], 'is required when region is "section"'));
+      if (m.region !== 'section' && m.section) problems.push(problem([...at, 'section'], 'is only meaningful with region "section"'));
+      if (m.atLeast !== undefined && m.atLeast > m.all.length) problems.push(problem([...at, 'atLeast'], `must not exceed the ${m.all.length} strings listed in "all"`));
+    });
+    if (entry.embeds === entry.id) problems.push(problem(['embeds'], 'must name another tool'));
+    return problems;
+  });
 }
 
 export function loadCatalog(dir: string = CATALOG_DIR): Catalog {
@@ -43,6 +51,8 @@ export function loadCatalog(dir: string = CATALOG_DIR): Catalog {
       failures.push(err instanceof ValidationError ? err.message : String(err));
     }
   }
+  const ids = new Set(entries.map((e) => e.id));
+  for (const e of entries) if (e.embeds && !ids.has(e.embeds)) failures.push(`${e.id}.yaml: embeds "${e.embeds}", which is not in the catalog`);
   if (failures.length) throw new Error(`the AI-CLI catalog is invalid:\n${failures.join('\n')}`);
   return new Catalog(entries);
 }

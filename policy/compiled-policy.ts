@@ -23,7 +23,10 @@ export const CompiledToolSchema = Type.Object(
     id: NonEmpty,
     name: NonEmpty,
     vendor: NonEmpty,
+    vendorTranslations: Type.Optional(Type.Record(NonEmpty, NonEmpty)),
     homepage: Type.Optional(NonEmpty),
+    /** The tool this library or adapter runs: what its signatures find is that tool, "via" this one. */
+    embeds: Type.Optional(NonEmpty),
     dataDestinations: Strings,
     signatures: SignaturesSchema,
   },
@@ -116,10 +119,15 @@ export function compilePolicy(doc: PolicyDocument, catalog: Catalog): CompiledPo
         id,
         name: entry.name,
         vendor: entry.vendor,
+        ...(entry.vendorTranslations ? { vendorTranslations: { ...entry.vendorTranslations } } : {}),
         homepage: entry.homepage,
+        ...(entry.embeds ? { embeds: entry.embeds } : {}),
         dataDestinations: [...entry.dataDestinations],
         signatures: entry.signatures,
       });
+      // A library that runs a tool and the tool it runs travel together: a rule about either sees both.
+      if (entry.embeds) resolveTool(entry.embeds);
+      for (const other of catalog.entries) if (other.embeds === id) resolveTool(other.id);
       return;
     }
     const inline = custom.get(id);

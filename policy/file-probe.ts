@@ -1,6 +1,7 @@
 // The matcher's only window on the filesystem. Cheap, cached, never throws: a file that vanished or
 // cannot be read is simply "no evidence". Tests and other platforms can supply their own.
-import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import { readBounded } from './bounded-read.ts';
 
 export interface FileStat {
   dev: number;
@@ -15,6 +16,10 @@ export interface FileProbe {
   realpath(path: string): string | null;
   /** Up to `bytes` from the start (region 'head') or the end ('tail') of a regular file. */
   read(path: string, region: 'head' | 'tail', bytes: number): Buffer | null;
+  /** Up to `length` bytes at `offset` of a regular file (bounded; see bounded-read.ts). */
+  readAt(path: string, offset: number, length: number): Buffer | null;
+  /** The target of a symbolic link (procfs links such as /proc/<pid>/ns/mnt included), or null. */
+  readlink(path: string): string | null;
   /** The `name` in `<dir>/package.json`, or null when there is none. */
   packageName(dir: string): string | null;
 }
@@ -62,6 +67,18 @@ export class NodeFileProbe implements FileProbe {
       return null;
     } finally {
       if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  readAt(path: string, offset: number, length: number): Buffer | null {
+    return readBounded(path, offset, length);
+  }
+
+  readlink(path: string): string | null {
+    try {
+      return readlinkSync(path);
+    } catch {
+      return null;
     }
   }
 

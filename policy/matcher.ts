@@ -4,6 +4,7 @@ import type { CompiledPolicy, CompiledRule } from './compiled-policy.ts';
 import { NodeFileProbe, type FileProbe } from './file-probe.ts';
 import type { Action, Alternative, InstalledAction, LocalizedText, Mode } from './policy-schema.ts';
 import type { Identification, ProcessObservation } from './process-observation.ts';
+import { ProcessViews } from './process-view.ts';
 import { ToolIdentifier } from './tool-identifier.ts';
 
 export interface DeviceContext {
@@ -39,6 +40,7 @@ export class Matcher {
   private readonly rulesByTool = new Map<string, CompiledRule[]>();
   private readonly groups: ReadonlySet<string>;
   private readonly verdicts = new Map<string, ToolVerdict>();
+  private readonly views: ProcessViews;
 
   constructor(
     readonly policy: CompiledPolicy,
@@ -47,6 +49,7 @@ export class Matcher {
     private readonly now: () => number = Date.now,
   ) {
     this.identifier = new ToolIdentifier(policy.tools, probe);
+    this.views = new ProcessViews(probe);
     this.tools = new Map(policy.tools.map((t) => [t.id, t]));
     this.groups = new Set(device.groups);
     for (const rule of policy.rules) {
@@ -59,7 +62,7 @@ export class Matcher {
   }
 
   matchProcess(obs: ProcessObservation): Decision | null {
-    const id = this.identifier.identifyProcess(obs);
+    const id = this.identifier.identifyProcess(obs, this.views.of(obs.procDir));
     return id ? this.decide(id, obs.user) : null;
   }
 
@@ -70,7 +73,9 @@ export class Matcher {
 
   /** The policy's verdict for an identified tool. Tools no rule names are allowed. */
   decide(identification: Identification, user?: string): Decision | null {
-    const tool = this.tools.get(identification.toolId);
+    // A rule naming the library a tool runs inside (allow the Agent SDK on build servers) comes first.
+    const via = identification.via !== undefined && this.ruleFor(identification.via, user) ? identification.via : undefined;
+    const tool = this.tools.get(via ?? identification.toolId);
     if (!tool) return null;
     const now = this.now();
     const exception = this.activeException(tool.id, user, now);

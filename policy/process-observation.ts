@@ -13,6 +13,12 @@ export interface ProcessObservation {
   cwd?: () => string | null;
   /** User name, for per-user rules and exceptions. */
   user?: string;
+  /**
+   * The live process's procfs directory (/proc/<pid>) when the observation comes from a running process: evidence
+   * is then read from the file the kernel runs (<procDir>/exe) and, in another mount namespace, through
+   * <procDir>/root. Absent for observations that are not a live local process.
+   */
+  procDir?: string;
 }
 
 /** Why the matcher believes a file or process is a given tool. */
@@ -34,4 +40,6 @@ export interface Identification {
   detail: string;
   /** The file the evidence is about (executable, script), when there is one. */
   file?: string;
+  /** Set when the tool runs inside a catalogued library or adapter (e.g. the Claude Agent SDK): that entry's id. */
+  via?: string;
 }

@@ -3,20 +3,37 @@
 // File names alone are never evidence: `vim CLAUDE.md`, `grep codex` or a script named `q` stay untouched.
 import { createHash } from 'node:crypto';
 import type { CompiledTool } from './compiled-policy.ts';
+import { elfSections, type ElfSection } from './elf-sections.ts';
 import type { FileProbe, FileStat } from './file-probe.ts';
-import { interpreterKind, interpreterTarget, pythonLauncherPackage, stripVersion } from './interpreter-argv.ts';
+import { interpreterKind, interpreterTarget, pythonLauncherPackage, stripVersion, type InterpreterKind } from './interpreter-argv.ts';
+import { interpreterByContent } from './interpreter-content.ts';
 import { GlobSet } from './path-glob.ts';
 import type { Identification, ProcessObservation } from './process-observation.ts';
 
 interface MarkerSet {
   toolId: string;
-  region: 'head' | 'tail';
+  region: 'head' | 'tail' | 'section';
+  section?: string;
   windowBytes: number;
-  needles: Buffer[];
+  /** Each marker in UTF-8 and UTF-16LE: Bun stores a bundle that has any non-Latin-1 character as UTF-16. */
+  needles: Buffer[][];
+  /** How many needles must occur (all of them unless the entry says fewer). */
+  atLeast: number;
+}
+
+/**
+ * Where a process's files are read from. The kernel's `/proc/<pid>/exe` is the file that actually runs (even
+ * replaced or deleted on disk, or in another mount namespace); `root` prefixes paths the process names when its
+ * mount namespace differs from the agent's (private /tmp, containers, `unshare -m`).
+ */
+export interface ProcessView {
+  exe: string;
+  root: string;
 }
 
 const MAX_MANIFEST_DEPTH = 8;
 const CONTENT_CACHE_LIMIT = 50_000;
+const INTERPRETER_CACHE_LIMIT = 10_000;
 const VERDICT_CACHE_LIMIT = 50_000;
 const PY_SCRIPT_HEAD = 2048;
 // Hashing on the hot path only for small files (custom tools' scripts); big binaries are hashed by inventory.
@@ -92,6 +109,9 @@ export class ToolIdentifier {
   private readonly tailWindow: number;
   private readonly contentCache = new Map<string, Identification | null>();
   private readonly verdictCache = new Map<string, Identification | null>();
+  private readonly interpreterCache = new Map<string, InterpreterKind | null>();
+  /** library or adapter id → the tool it runs */
+  private readonly embedded = new Map<string, string>();
 
   constructor(
     tools: readonly CompiledTool[],
@@ -99,6 +119,7 @@ export class ToolIdentifier {
   ) {
     const globs: { glob: string; value: string }[] = [];
     for (const tool of tools) {
+      if (tool.embeds) this.embedded.set(tool.id, tool.embeds);
       const s = tool.signatures;
       for (const name of s.npm ?? []) this.npm.set(name, tool.id);
       for (const m of s.pypi?.modules ?? []) this.pyModules.set(m, tool.id);
@@ -113,15 +134,35 @@ export class ToolIdentifier {
         this.subcommands.set(rule.executable, list);
       }
       for (const m of s.markers ?? [])
-        this.markers.push({ toolId: tool.id, region: m.region, windowBytes: m.windowBytes, needles: m.all.map((t) => Buffer.from(t, 'utf8')) });
+        this.markers.push({
+          toolId: tool.id,
+          region: m.region,
+          section: m.section,
+          windowBytes: m.windowBytes,
+          needles: m.all.map((t) => [Buffer.from(t, 'utf8'), Buffer.from(t, 'utf16le')]),
+          atLeast: Math.min(m.atLeast ?? m.all.length, m.all.length),
+        });
     }
     this.locations = new GlobSet(globs);
     this.headWindow = Math.max(0, ...this.markers.filter((m) => m.region === 'head').map((m) => m.windowBytes));
     this.tailWindow = Math.max(0, ...this.markers.filter((m) => m.region === 'tail').map((m) => m.windowBytes));
   }
 
-  /** Identifies a process from its executable and argv. Interpreters are judged by what they run, never themselves. */
-  identifyProcess(obs: ProcessObservation): Identification | null {
+  /**
+   * Identifies a process from its executable and argv. Interpreters (known by name or, renamed, by content) are
+   * judged by what they run, never themselves. With a `view`, file evidence is read as the process sees it.
+   */
+  identifyProcess(obs: ProcessObservation, view?: ProcessView): Identification | null {
+    return this.attribute(this.identifyProcessAs(obs, view));
+  }
+
+  /** What a library or adapter's signatures found is the tool it runs, reached via that library. */
+  private attribute(found: Identification | null): Identification | null {
+    const runs = found && this.embedded.get(found.toolId);
+    return found && runs ? { ...found, toolId: runs, via: found.toolId } : found;
+  }
+
+  private identifyProcessAs(obs: ProcessObservation, view?: ProcessView): Identification | null {
     const exe = obs.exe === null ? null : stripDeleted(obs.exe);
     const base = basename(exe ?? obs.argv[0] ?? '');
 
@@ -133,7 +174,13 @@ export class ToolIdentifier {
     const launched = pythonLauncherPackage(base, obs.argv);
     if (launched !== undefined) return this.launcher(launched, base);
 
-    const kind = interpreterKind(base);
+    let kind = interpreterKind(base);
+    if (!kind && exe) {
+      const native = this.identifyFileAs(exe, 'native', view ? { root: view.root, content: view.exe } : undefined);
+      if (native) return native;
+      kind = this.interpreterOf(view?.exe ?? exe);
+      if (!kind) return null;
+    }
     if (kind) {
       const target = interpreterTarget(kind, obs.argv);
       if (target.launchedPackage) {
@@ -151,9 +198,22 @@ export class ToolIdentifier {
         if (!cwd) return null;
         script = `${cwd}/${script}`;
       }
-      return this.identifyFile(script, 'script');
+      return this.identifyFileAs(script, 'script', view && view.root !== '' ? { root: view.root } : undefined);
     }
-    return exe ? this.identifyFile(exe, 'native') : null;
+    return null;
+  }
+
+  /** node or python when the file is that interpreter under another name; cached per inode. */
+  private interpreterOf(path: string): InterpreterKind | undefined {
+    const st = this.probe.stat(path);
+    if (!st || !st.isFile) return undefined;
+    const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    const cached = this.interpreterCache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const kind = interpreterByContent((offset, length) => this.probe.readAt(path, offset, length), st.size) ?? null;
+    if (this.interpreterCache.size >= INTERPRETER_CACHE_LIMIT) this.interpreterCache.clear();
+    this.interpreterCache.set(key, kind);
+    return kind ?? undefined;
   }
 
   private launcher(spec: string, via: string): Identification | null {
@@ -164,33 +224,44 @@ export class ToolIdentifier {
 
   /**
    * Identifies an executable or script on disk. The path as given is checked first (a symlink such as
-   * ~/.local/bin/claude is itself an install location), then its real path and content.
+   * ~/.local/bin/claude is itself an install location), then its real path and content. A `view` reads the
+   * file as a process sees it: `root` prefixes its paths, `content` is the file to read (e.g. /proc/<pid>/exe).
    */
-  identifyFile(path: string, kind: 'native' | 'script'): Identification | null {
+  identifyFile(path: string, kind: 'native' | 'script', view?: { root: string; content?: string }): Identification | null {
+    return this.attribute(this.identifyFileAs(path, kind, view));
+  }
+
+  private identifyFileAs(path: string, kind: 'native' | 'script', view?: { root: string; content?: string }): Identification | null {
     const given = path.includes('\\') ? path.replace(/\\/g, '/') : path;
-    const st = this.probe.stat(given);
+    const root = view?.root ?? '';
+    const readable = view?.content ?? `${root}${given}`;
+    const st = this.probe.stat(readable);
     // A file that is not there (or not readable) can still be judged by where it claims to be.
     if (!st || !st.isFile) return this.fromPath(given);
     // Verdicts are cached per path *and* file identity: replacing the file at a path invalidates its verdict.
     const key = `${given}\u0000${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
     const cached = this.verdictCache.get(key);
     if (cached !== undefined) return cached;
-    const found = this.identifyUncached(given, kind, st);
+    const found = this.identifyUncached(given, kind, st, root, readable);
     if (this.verdictCache.size >= VERDICT_CACHE_LIMIT) this.verdictCache.clear();
     this.verdictCache.set(key, found);
     return found;
   }
 
-  private identifyUncached(given: string, kind: 'native' | 'script', st: FileStat): Identification | null {
+  private identifyUncached(given: string, kind: 'native' | 'script', st: FileStat, root: string, readable: string): Identification | null {
     const byPath = this.fromPath(given);
     if (byPath) return byPath;
-    const real = this.probe.realpath(given);
+    // realpath resolves absolute links in the agent's namespace, so under a foreign root it is not asked.
+    const real = root === '' ? this.probe.realpath(given) : null;
     if (real && real !== given) {
       const byRealPath = this.fromPath(real);
       if (byRealPath) return byRealPath;
     }
     const file = real ?? given;
-    return this.fromManifest(file) ?? this.fromContent(file, kind, st);
+    const manifest = this.fromManifest(file, root);
+    if (manifest) return manifest;
+    const content = this.fromContent(readable === `${root}${given}` && real ? real : readable, kind, st);
+    return content && { ...content, file };
   }
 
   private fromPath(path: string): Identification | null {
@@ -215,10 +286,10 @@ export class ToolIdentifier {
   }
 
   /** A package copied or unpacked outside node_modules still carries its package.json. */
-  private fromManifest(path: string): Identification | null {
+  private fromManifest(path: string, root = ''): Identification | null {
     let dir = dirname(path);
     for (let depth = 0; depth < MAX_MANIFEST_DEPTH && dir !== '/'; depth++) {
-      const name = this.probe.packageName(dir);
+      const name = this.probe.packageName(`${root}${dir}`);
       if (name !== null) {
         const toolId = this.npm.get(name);
         // The nearest named package owns the file; an unrelated one means "not a catalogued tool".
@@ -259,13 +330,49 @@ export class ToolIdentifier {
       if (toolId) return { toolId, evidence: 'python-module', detail: `console script importing ${mod}` };
     }
     const tail = this.tailWindow ? this.probe.read(path, 'tail', this.tailWindow) : null;
+    let sections: ElfSection[] | null | undefined;
+    const sectionWindows = new Map<string, Buffer[]>();
     for (const m of this.markers) {
-      const buf = m.region === 'head' ? head : tail;
-      if (!buf) continue;
-      const window = m.region === 'head' ? buf.subarray(0, m.windowBytes) : buf.subarray(Math.max(0, buf.length - m.windowBytes));
-      if (m.needles.every((n) => window.includes(n))) return { toolId: m.toolId, evidence: 'binary-marker', detail: `${m.region} ${m.windowBytes} bytes` };
+      let windows: Buffer[];
+      if (m.region === 'section') {
+        sections ??= elfSections((offset, length) => this.probe.readAt(path, offset, length), size);
+        windows = this.sectionWindows(path, sections, m, sectionWindows);
+      } else {
+        const buf = m.region === 'head' ? head : tail;
+        if (!buf) continue;
+        windows = [m.region === 'head' ? buf.subarray(0, m.windowBytes) : buf.subarray(Math.max(0, buf.length - m.windowBytes))];
+      }
+      if (windows.length === 0) continue;
+      let found = 0;
+      for (const forms of m.needles) if (forms.some((n) => windows.some((w) => w.includes(n))) && ++found >= m.atLeast) break;
+      if (found >= m.atLeast) {
+        const where = m.region === 'section' ? `section ${m.section}` : m.region;
+        return { toolId: m.toolId, evidence: 'binary-marker', detail: `${found} of ${m.needles.length} markers in ${where} ${m.windowBytes} bytes` };
+      }
     }
     return null;
+  }
+
+  /** The first and last `windowBytes` of an ELF section (the whole section when it is small), read once per scan. */
+  private sectionWindows(path: string, sections: ElfSection[] | null, m: MarkerSet, memo: Map<string, Buffer[]>): Buffer[] {
+    const key = `${m.section}\u0000${m.windowBytes}`;
+    const known = memo.get(key);
+    if (known) return known;
+    const s = sections?.find((x) => x.name === m.section);
+    const windows: Buffer[] = [];
+    if (s && s.size > 0) {
+      if (s.size <= 2 * m.windowBytes) {
+        const all = this.probe.readAt(path, s.offset, s.size);
+        if (all) windows.push(all);
+      } else {
+        const first = this.probe.readAt(path, s.offset, m.windowBytes);
+        const last = this.probe.readAt(path, s.offset + s.size - m.windowBytes, m.windowBytes);
+        if (first) windows.push(first);
+        if (last) windows.push(last);
+      }
+    }
+    memo.set(key, windows);
+    return windows;
   }
 
   /** The tool a full-file SHA-256 belongs to (inventory hashes large binaries off the hot path). */

@@ -189,6 +189,7 @@ export class ProcFsSource implements ProcessSource {
       tty: ttyPathFromNr(stat.ttyNr),
       ttyNr: stat.ttyNr || undefined,
       cwd: () => readCwd(pid, procRoot),
+      procDir: `${procRoot}/${pid}`,
       ...(execed ? { execed } : {}),
     };
   }
