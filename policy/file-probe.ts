@@ -1,7 +1,8 @@
 // The matcher's only window on the filesystem. Cheap, cached, never throws: a file that vanished or
-// cannot be read is simply "no evidence". Tests and other platforms can supply their own.
-import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
-import { readBounded } from './bounded-read.ts';
+// cannot be read is simply "no evidence". Every read goes through user-file-reader.ts (non-blocking, regular
+// files only, bounded): the paths are chosen by whoever started the process. Tests can supply their own probe.
+import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { readUserFile, readUserText } from './user-file-reader.ts';
 
 export interface FileStat {
   dev: number;
@@ -14,17 +15,22 @@ export interface FileStat {
 export interface FileProbe {
   stat(path: string): FileStat | null;
   realpath(path: string): string | null;
-  /** Up to `bytes` from the start (region 'head') or the end ('tail') of a regular file. */
+  /**
+   * Up to `bytes` from the start (region 'head') or the end ('tail') of a regular file. Content reads follow a
+   * final symbolic link: these paths are what runs (/proc/<pid>/exe, a resolved script), and a link's target is it.
+   */
   read(path: string, region: 'head' | 'tail', bytes: number): Buffer | null;
-  /** Up to `length` bytes at `offset` of a regular file (bounded; see bounded-read.ts). */
+  /** Up to `length` bytes at `offset` of a regular file (bounded; see user-file-reader.ts). */
   readAt(path: string, offset: number, length: number): Buffer | null;
   /** The target of a symbolic link (procfs links such as /proc/<pid>/ns/mnt included), or null. */
   readlink(path: string): string | null;
-  /** The `name` in `<dir>/package.json`, or null when there is none. */
+  /** The `name` in `<dir>/package.json`, or null when there is none (a link or anything but a regular file is none). */
   packageName(dir: string): string | null;
 }
 
 const DIR_CACHE_LIMIT = 20_000;
+/** Real manifests are a few KB; the biggest in the npm registry are well under 1 MB. */
+const MAX_MANIFEST_BYTES = 1_000_000;
 
 export class NodeFileProbe implements FileProbe {
   // dir → name in its package.json, revalidated by the manifest's mtime so a package copied in later is seen.
@@ -48,30 +54,11 @@ export class NodeFileProbe implements FileProbe {
   }
 
   read(path: string, region: 'head' | 'tail', bytes: number): Buffer | null {
-    let fd: number | undefined;
-    try {
-      fd = openSync(path, 'r');
-      const st = fstatSync(fd);
-      if (!st.isFile()) return null;
-      const length = Math.min(bytes, st.size);
-      const buf = Buffer.allocUnsafe(length);
-      const position = region === 'head' ? 0 : st.size - length;
-      let done = 0;
-      while (done < length) {
-        const n = readSync(fd, buf, done, length - done, position + done);
-        if (n === 0) break;
-        done += n;
-      }
-      return done === length ? buf : buf.subarray(0, done);
-    } catch {
-      return null;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
+    return readUserFile(path, region === 'head' ? 0 : -bytes, bytes, { followLinks: true });
   }
 
   readAt(path: string, offset: number, length: number): Buffer | null {
-    return readBounded(path, offset, length);
+    return readUserFile(path, offset, length, { followLinks: true });
   }
 
   readlink(path: string): string | null {
@@ -86,25 +73,26 @@ export class NodeFileProbe implements FileProbe {
     const manifest = `${dir}/package.json`;
     let mtimeMs: number;
     try {
-      mtimeMs = statSync(manifest).mtimeMs;
+      // lstat, not stat: a link is never a manifest, and its target's mtime must not validate the cache.
+      const st = lstatSync(manifest);
+      if (!st.isFile()) return null;
+      mtimeMs = st.mtimeMs;
     } catch {
       return null;
     }
     const cached = this.packageNames.get(dir);
     if (cached && cached.mtimeMs === mtimeMs) return cached.name;
+    const read = readUserText(manifest, MAX_MANIFEST_BYTES);
     let name: string | null = null;
     try {
-      const text = readFileSync(manifest, 'utf8');
-      if (text.length < 1_000_000) {
-        const parsed: unknown = JSON.parse(text);
-        if (parsed && typeof parsed === 'object' && typeof (parsed as { name?: unknown }).name === 'string')
-          name = (parsed as { name: string }).name;
-      }
+      const parsed: unknown = read && JSON.parse(read.text);
+      if (parsed && typeof parsed === 'object' && typeof (parsed as { name?: unknown }).name === 'string') name = (parsed as { name: string }).name;
     } catch {
       name = null;
     }
     if (this.packageNames.size >= DIR_CACHE_LIMIT) this.packageNames.clear();
-    this.packageNames.set(dir, { name, mtimeMs });
+    // Cached under the mtime of the file actually read (fstat): a swap between lstat and open is read again.
+    this.packageNames.set(dir, { name, mtimeMs: read ? read.stat.mtimeMs : mtimeMs });
     return name;
   }
 }
