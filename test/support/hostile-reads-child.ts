@@ -15,7 +15,7 @@ for (const kind of HOSTILE_KINDS) {
   out[`read head ${kind}`] = show(probe.read(file, 'head', 4096));
   out[`read tail ${kind}`] = show(probe.read(file, 'tail', 4096));
   out[`readAt ${kind}`] = show(probe.readAt(file, 0, 64));
-  out[`packageName ${kind}`] = probe.packageName(join(root, 'manifests', kind));
+  out[`packageName ${kind}`] = probe.packageManifest(join(root, 'manifests', kind));
 }
 // Inventory of a home whose .npmrc and a global package's package.json are FIFOs.
 const result = await runInventoryPass({
