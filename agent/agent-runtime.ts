@@ -18,6 +18,7 @@ import type { Logger } from './agent-log.ts';
 import type { AgentScope } from './agent-paths.ts';
 import { ProcessGuard } from './enforcement/process-guard.ts';
 import { InventoryJob } from './inventory/inventory-job.ts';
+import { LoopWatchdog, takeStallRecord } from './loop-watchdog.ts';
 import { ProcessStopper } from './enforcement/process-stopper.ts';
 import { ancestorsOf } from './process/ancestry.ts';
 import { createProcessSource, type WatcherKind } from './process/create-process-source.ts';
@@ -61,6 +62,11 @@ export interface AgentOptions {
   keychain?: boolean;
   /** Called for every recorded event (the tray's notifications when in-process). */
   onEvent?: (event: AgentEvent) => void;
+  /**
+   * Kill the process when its event loop is stuck this long, for the service manager to restart it (the service
+   * only; an in-process agent in the tray has nobody to restart it). Unset: no watchdog.
+   */
+  watchdogStallMs?: number;
 }
 
 const POLICY_FILE_CHECK = '*/10 * * * * *'; // every 10 s: a stat, and a re-read only when the file changed
@@ -75,6 +81,7 @@ export class AgentRuntime {
   private readonly guard: ProcessGuard;
   private readonly server: StatusServer;
   private readonly inventory: InventoryJob | undefined;
+  private watchdog: LoopWatchdog | undefined;
   private syncAgent: SyncAgent | undefined;
   private readonly jobs: ScheduledTask[] = [];
   private readonly problems = new Map<string, string>();
@@ -97,6 +104,7 @@ export class AgentRuntime {
       scope: { uid: o.scope === 'user' && process.getuid ? process.getuid() : undefined, underPid: o.scopePid },
       record: (e) => this.record(e),
       onError: (err) => this.problem('watcher', `process watcher: ${(err as Error).message}`),
+      onIdentify: (p) => this.watchdog?.doing(p ? `identifying pid ${p.pid} (${p.exe ?? p.argv[0] ?? '?'})` : ''),
     });
     const inventoryMode = o.inventory ?? (o.scopePid ? 'report' : 'on');
     this.inventory =
@@ -123,6 +131,7 @@ export class AgentRuntime {
 
   static async start(o: AgentOptions): Promise<AgentRuntime> {
     const agent = new AgentRuntime(o);
+    if (o.watchdogStallMs) agent.watchdog = LoopWatchdog.start(o.stateDir, o.watchdogStallMs);
     agent.events.load();
     if (agent.events.problem) {
       agent.problem('state', agent.events.problem);
@@ -147,6 +156,7 @@ export class AgentRuntime {
     // The first pass runs in the background: enforcement must not wait for a walk of every home directory.
     void agent.inventory?.start(agent.policy.agent.inventoryIntervalSeconds).catch((err: unknown) => agent.problem('inventory', `inventory: ${(err as Error).message}`));
     if (o.policyFile) agent.jobs.push(cron.schedule(POLICY_FILE_CHECK, () => agent.reloadPolicyFile(), { noOverlap: true, name: 'policy-file' }));
+    agent.reportStall();
     agent.record({
       id: crypto.randomUUID(),
       type: 'agent.started',
@@ -164,6 +174,7 @@ export class AgentRuntime {
     await this.guard.stop();
     await this.syncAgent?.stop();
     await this.server.close();
+    await this.watchdog?.stop();
     this.events.flush();
     this.o.log.info('agent stopped');
   }
@@ -294,6 +305,15 @@ export class AgentRuntime {
       this.problem('policy-file', `policy file ${file} was rejected; the policy in force stays. ${why}`);
       this.record({ id: crypto.randomUUID(), type: 'policy.rejected', at: new Date().toISOString(), message: `policy file ${file} rejected`, detail: { reason: why.slice(0, 2000) } });
     }
+  }
+
+  /** A stall the watchdog recorded before it killed the previous run: a health problem and an event for IT. */
+  private reportStall(): void {
+    const stall = takeStallRecord(this.o.stateDir);
+    if (!stall) return;
+    const text = `the agent was restarted after its event loop stalled for ${(stall.stalledForMs / 1000).toFixed(1)} s at ${stall.at} while ${stall.activity || 'not identifying a process'}; enforcement paused until the restart`;
+    this.problem('watchdog', text);
+    this.record({ id: crypto.randomUUID(), type: 'agent.error', at: new Date().toISOString(), message: text, detail: { operation: 'watchdog', stalledForMs: stall.stalledForMs, stalledAt: stall.at, activity: stall.activity.slice(0, 512) } });
   }
 
   private problem(key: string, text: string): void {

@@ -8,13 +8,17 @@ import { AGENT_VERSION } from './agent-version.ts';
 import { EXIT, parseFlags, pidFlag, untilStopSignal, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-dir DIR] [--socket PATH] [--scope-pid PID] [--watcher KIND]
-             [--inventory on|report|off]
+             [--inventory on|report|off] [--watchdog-seconds N]
       runs the agent until SIGTERM/SIGINT. With no flags: the built-in policy, the per-OS state dir and socket.
       As root it enforces for every user; as a normal user, on that user's processes only.
       --scope-pid PID  enforce only on descendants of PID (try Cordon in one terminal; tests)
       --watcher KIND   procfs (Linux default), ps (macOS default) or systeminformation (Windows default)
       --inventory M    installed-tool inventory: on (report, and quarantine where the policy says; default),
-                       report (never move files; the default with --scope-pid), off`;
+                       report (never move files; the default with --scope-pid), off
+      --watchdog-seconds N  restart-by-exit when the agent's event loop is stuck N s (default 60, 2 to 3600):
+                       a stall record is left for the next start to report, and the service manager restarts it`;
+
+const DEFAULT_WATCHDOG_SECONDS = 60;
 
 export const agentCommand: Command = {
   name: 'agent',
@@ -28,7 +32,10 @@ export const agentCommand: Command = {
       'scope-pid': { type: 'string' },
       watcher: { type: 'string' },
       inventory: { type: 'string' },
+      'watchdog-seconds': { type: 'string' },
     });
+    const watchdogSeconds = values['watchdog-seconds'] === undefined ? DEFAULT_WATCHDOG_SECONDS : Number(values['watchdog-seconds']);
+    if (!Number.isInteger(watchdogSeconds) || watchdogSeconds < 2 || watchdogSeconds > 3600) throw new UsageError('--watchdog-seconds must be an integer from 2 to 3600');
     if (values.inventory !== undefined && !['on', 'report', 'off'].includes(values.inventory)) throw new UsageError('--inventory must be on, report or off');
     if (values.watcher !== undefined && !(WATCHER_KINDS as readonly string[]).includes(values.watcher)) throw new UsageError(`--watcher must be one of ${WATCHER_KINDS.join(', ')}`);
     if (positionals.length) throw new UsageError(`unexpected "${positionals[0]}"`);
@@ -62,6 +69,7 @@ export const agentCommand: Command = {
       inventory: values.inventory as 'on' | 'report' | 'off' | undefined,
       agentVersion: AGENT_VERSION,
       log,
+      watchdogStallMs: watchdogSeconds * 1000,
     });
     const s = agent.status();
     process.stdout.write(

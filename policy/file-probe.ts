@@ -1,7 +1,8 @@
 // The matcher's only window on the filesystem. Cheap, cached, never throws: a file that vanished or
-// cannot be read is simply "no evidence". Tests and other platforms can supply their own.
-import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
-import { readBounded } from './bounded-read.ts';
+// cannot be read is simply "no evidence". Every read goes through user-file-reader.ts (non-blocking, regular
+// files only, bounded): the paths are chosen by whoever started the process. Tests can supply their own probe.
+import { lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readUserFile, readUserText } from './user-file-reader.ts';
 
 export interface FileStat {
   dev: number;
@@ -9,31 +10,48 @@ export interface FileStat {
   size: number;
   mtimeMs: number;
   isFile: boolean;
+  /** Owner: evidence found near a program counts only when its owner could speak for that program. */
+  uid: number;
+}
+
+/** A package.json: the package it names (null when it names none) and who owns the file. */
+export interface PackageManifest {
+  name: string | null;
+  uid: number;
 }
 
 export interface FileProbe {
   stat(path: string): FileStat | null;
   realpath(path: string): string | null;
-  /** Up to `bytes` from the start (region 'head') or the end ('tail') of a regular file. */
+  /**
+   * Up to `bytes` from the start (region 'head') or the end ('tail') of a regular file. Content reads follow a
+   * final symbolic link: these paths are what runs (/proc/<pid>/exe, a resolved script), and a link's target is it.
+   */
   read(path: string, region: 'head' | 'tail', bytes: number): Buffer | null;
-  /** Up to `length` bytes at `offset` of a regular file (bounded; see bounded-read.ts). */
+  /** Up to `length` bytes at `offset` of a regular file (bounded; see user-file-reader.ts). */
   readAt(path: string, offset: number, length: number): Buffer | null;
   /** The target of a symbolic link (procfs links such as /proc/<pid>/ns/mnt included), or null. */
   readlink(path: string): string | null;
-  /** The `name` in `<dir>/package.json`, or null when there is none. */
-  packageName(dir: string): string | null;
+  /** `<dir>/package.json`, or null when there is none (a link or anything but a regular file is none). */
+  packageManifest(dir: string): PackageManifest | null;
 }
 
 const DIR_CACHE_LIMIT = 20_000;
+/** Real manifests are a few KB; the biggest in the npm registry are well under 1 MB. */
+const MAX_MANIFEST_BYTES = 1_000_000;
+
+function manifestStamp(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}:${st.uid}`;
+}
 
 export class NodeFileProbe implements FileProbe {
-  // dir → name in its package.json, revalidated by the manifest's mtime so a package copied in later is seen.
-  private readonly packageNames = new Map<string, { name: string | null; mtimeMs: number }>();
+  // dir → its package.json, revalidated by the manifest's identity so a package copied in (or a chown) is seen.
+  private readonly manifests = new Map<string, { manifest: PackageManifest; stamp: string }>();
 
   stat(path: string): FileStat | null {
     try {
       const s = statSync(path);
-      return { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile() };
+      return { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), uid: s.uid };
     } catch {
       return null;
     }
@@ -48,30 +66,11 @@ export class NodeFileProbe implements FileProbe {
   }
 
   read(path: string, region: 'head' | 'tail', bytes: number): Buffer | null {
-    let fd: number | undefined;
-    try {
-      fd = openSync(path, 'r');
-      const st = fstatSync(fd);
-      if (!st.isFile()) return null;
-      const length = Math.min(bytes, st.size);
-      const buf = Buffer.allocUnsafe(length);
-      const position = region === 'head' ? 0 : st.size - length;
-      let done = 0;
-      while (done < length) {
-        const n = readSync(fd, buf, done, length - done, position + done);
-        if (n === 0) break;
-        done += n;
-      }
-      return done === length ? buf : buf.subarray(0, done);
-    } catch {
-      return null;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
+    return readUserFile(path, region === 'head' ? 0 : -bytes, bytes, { followLinks: true });
   }
 
   readAt(path: string, offset: number, length: number): Buffer | null {
-    return readBounded(path, offset, length);
+    return readUserFile(path, offset, length, { followLinks: true });
   }
 
   readlink(path: string): string | null {
@@ -82,29 +81,32 @@ export class NodeFileProbe implements FileProbe {
     }
   }
 
-  packageName(dir: string): string | null {
+  packageManifest(dir: string): PackageManifest | null {
     const manifest = `${dir}/package.json`;
-    let mtimeMs: number;
+    let stamp: string;
     try {
-      mtimeMs = statSync(manifest).mtimeMs;
+      // lstat, not stat: a link is never a manifest, and its target must not validate the cache.
+      const st = lstatSync(manifest);
+      if (!st.isFile()) return null;
+      stamp = manifestStamp(st);
     } catch {
       return null;
     }
-    const cached = this.packageNames.get(dir);
-    if (cached && cached.mtimeMs === mtimeMs) return cached.name;
+    const cached = this.manifests.get(dir);
+    if (cached && cached.stamp === stamp) return cached.manifest;
+    const read = readUserText(manifest, MAX_MANIFEST_BYTES);
+    if (!read) return null;
     let name: string | null = null;
     try {
-      const text = readFileSync(manifest, 'utf8');
-      if (text.length < 1_000_000) {
-        const parsed: unknown = JSON.parse(text);
-        if (parsed && typeof parsed === 'object' && typeof (parsed as { name?: unknown }).name === 'string')
-          name = (parsed as { name: string }).name;
-      }
+      const parsed: unknown = JSON.parse(read.text);
+      if (parsed && typeof parsed === 'object' && typeof (parsed as { name?: unknown }).name === 'string') name = (parsed as { name: string }).name;
     } catch {
       name = null;
     }
-    if (this.packageNames.size >= DIR_CACHE_LIMIT) this.packageNames.clear();
-    this.packageNames.set(dir, { name, mtimeMs });
-    return name;
+    if (this.manifests.size >= DIR_CACHE_LIMIT) this.manifests.clear();
+    // The owner and stamp are those of the file actually read (fstat): a swap between lstat and open is read again.
+    const found = { name, uid: read.stat.uid };
+    this.manifests.set(dir, { manifest: found, stamp: manifestStamp(read.stat) });
+    return found;
   }
 }

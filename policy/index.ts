@@ -29,6 +29,6 @@ export {
 } from './signing.ts';
 export { Matcher, type Decision, type DeviceContext } from './matcher.ts';
 export { ToolIdentifier } from './tool-identifier.ts';
-export { NodeFileProbe, type FileProbe, type FileStat } from './file-probe.ts';
+export { NodeFileProbe, type FileProbe, type FileStat, type PackageManifest } from './file-probe.ts';
 export type { ProcessObservation, Identification, EvidenceKind } from './process-observation.ts';
 export { localeFromEnv, pickText, fillPlaceholders, SUPPORTED_LOCALES } from './localized-text.ts';

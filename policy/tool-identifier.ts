@@ -31,6 +31,13 @@ export interface ProcessView {
   root: string;
 }
 
+/** How a file is read: `root` prefixes its paths, `content` is the file to read, `runBy` the uid running it. */
+interface FileView {
+  root: string;
+  content?: string;
+  runBy?: number;
+}
+
 const MAX_MANIFEST_DEPTH = 8;
 const CONTENT_CACHE_LIMIT = 50_000;
 const INTERPRETER_CACHE_LIMIT = 10_000;
@@ -176,7 +183,7 @@ export class ToolIdentifier {
 
     let kind = interpreterKind(base);
     if (!kind && exe) {
-      const native = this.identifyFileAs(exe, 'native', view ? { root: view.root, content: view.exe } : undefined);
+      const native = this.identifyFileAs(exe, 'native', { root: view?.root ?? '', content: view?.exe, runBy: obs.uid });
       if (native) return native;
       kind = this.interpreterOf(view?.exe ?? exe);
       if (!kind) return null;
@@ -198,7 +205,7 @@ export class ToolIdentifier {
         if (!cwd) return null;
         script = `${cwd}/${script}`;
       }
-      return this.identifyFileAs(script, 'script', view && view.root !== '' ? { root: view.root } : undefined);
+      return this.identifyFileAs(script, 'script', { root: view?.root ?? '', runBy: obs.uid });
     }
     return null;
   }
@@ -231,24 +238,24 @@ export class ToolIdentifier {
     return this.attribute(this.identifyFileAs(path, kind, view));
   }
 
-  private identifyFileAs(path: string, kind: 'native' | 'script', view?: { root: string; content?: string }): Identification | null {
+  private identifyFileAs(path: string, kind: 'native' | 'script', view?: FileView): Identification | null {
     const given = path.includes('\\') ? path.replace(/\\/g, '/') : path;
     const root = view?.root ?? '';
     const readable = view?.content ?? `${root}${given}`;
     const st = this.probe.stat(readable);
     // A file that is not there (or not readable) can still be judged by where it claims to be.
     if (!st || !st.isFile) return this.fromPath(given);
-    // Verdicts are cached per path *and* file identity: replacing the file at a path invalidates its verdict.
-    const key = `${given}\u0000${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    // Verdicts are cached per path *and* file identity (and who runs it: manifests count only from trusted owners).
+    const key = `${given}\u0000${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.uid}\u0000${view?.runBy ?? ''}`;
     const cached = this.verdictCache.get(key);
     if (cached !== undefined) return cached;
-    const found = this.identifyUncached(given, kind, st, root, readable);
+    const found = this.identifyUncached(given, kind, st, root, readable, view?.runBy);
     if (this.verdictCache.size >= VERDICT_CACHE_LIMIT) this.verdictCache.clear();
     this.verdictCache.set(key, found);
     return found;
   }
 
-  private identifyUncached(given: string, kind: 'native' | 'script', st: FileStat, root: string, readable: string): Identification | null {
+  private identifyUncached(given: string, kind: 'native' | 'script', st: FileStat, root: string, readable: string, runBy: number | undefined): Identification | null {
     const byPath = this.fromPath(given);
     if (byPath) return byPath;
     // realpath resolves absolute links in the agent's namespace, so under a foreign root it is not asked.
@@ -258,7 +265,7 @@ export class ToolIdentifier {
       if (byRealPath) return byRealPath;
     }
     const file = real ?? given;
-    const manifest = this.fromManifest(file, root);
+    const manifest = this.fromManifest(file, root, this.trustedOwners(file, root, st, runBy));
     if (manifest) return manifest;
     const content = this.fromContent(readable === `${root}${given}` && real ? real : readable, kind, st);
     return content && { ...content, file };
@@ -285,11 +292,30 @@ export class ToolIdentifier {
     return null;
   }
 
-  /** A package copied or unpacked outside node_modules still carries its package.json. */
-  private fromManifest(path: string, root = ''): Identification | null {
+  /**
+   * Whose package.json may speak for a file: root's, the file owner's (whoever can write the file decides what it
+   * does anyway) and the running user's. Not another user's: in a shared writable tree (/opt/<team>, /srv) anyone
+   * can drop a manifest above someone else's program. A package.json judged by itself speaks for its directory,
+   * so there the directory's owner takes the file owner's place.
+   */
+  private trustedOwners(file: string, root: string, st: FileStat, runBy: number | undefined): ReadonlySet<number> {
+    const owners = new Set([0]);
+    if (runBy !== undefined) owners.add(runBy);
+    if (basename(file) !== 'package.json') owners.add(st.uid);
+    else {
+      const dirOwner = this.probe.stat(`${root}${dirname(file)}`)?.uid;
+      if (dirOwner !== undefined) owners.add(dirOwner);
+    }
+    return owners;
+  }
+
+  /** A package copied or unpacked outside node_modules still carries its package.json (if a trusted owner's). */
+  private fromManifest(path: string, root: string, trusted: ReadonlySet<number>): Identification | null {
     let dir = dirname(path);
     for (let depth = 0; depth < MAX_MANIFEST_DEPTH && dir !== '/'; depth++) {
-      const name = this.probe.packageName(`${root}${dir}`);
+      const manifest = this.probe.packageManifest(`${root}${dir}`);
+      // Another user's manifest is not there as far as this file is concerned: the search goes on above it.
+      const name = manifest && trusted.has(manifest.uid) ? manifest.name : null;
       if (name !== null) {
         const toolId = this.npm.get(name);
         // The nearest named package owns the file; an unrelated one means "not a catalogued tool".

@@ -24,6 +24,8 @@ export interface GuardOptions {
   scope: GuardScope;
   record: (event: AgentEvent) => void;
   onError: (err: unknown) => void;
+  /** Told which process is about to be identified, and null when the tick is done (for the watchdog's stall record). */
+  onIdentify?: (p: SeenProcess | null) => void;
 }
 
 const ARGV_MAX_ITEMS = 32;
@@ -78,10 +80,12 @@ export class ProcessGuard {
       this.processesSeen++;
       if (handled.has(p.pid) || !this.inScope(p)) continue;
       const user = this.o.users.nameOf(p.uid);
+      this.o.onIdentify?.(p);
       const decision = matcher.matchProcess({ ...p, user });
       if (!decision || decision.action === 'allow') continue;
       for (const pid of await this.act(p, user, decision)) handled.add(pid);
     }
+    this.o.onIdentify?.(null);
   }
 
   inScope(p: SeenProcess): boolean {

@@ -1,9 +1,10 @@
 // Where AI CLIs get installed, per user and per machine, as directories with a shape that says how to read
 // them. The list is facts about package managers and installers; which files there are tools is decided by the
 // policy core's signatures, never here.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { readUserText } from '../../policy/user-file-reader.ts';
 import type { UserHome } from './user-homes.ts';
 
 /**
@@ -45,12 +46,9 @@ function children(dir: string): string[] {
 
 /** `prefix=` from an .npmrc: npm's global prefix when the user moved it (`npm config set prefix ~/.npm-global`). */
 function npmrcPrefix(file: string, home: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  // Followed when a link: dotfile managers link ~/.npmrc into a repository; the target is the user's setting.
+  const text = readUserText(file, 64 * 1024, { followLinks: true })?.text;
+  if (text === undefined) return undefined;
   const m = /^\s*prefix\s*=\s*(.+?)\s*$/m.exec(text);
   if (!m?.[1]) return undefined;
   const value = m[1].replace(/^["']|["']$/g, '').replace(/^~(?=\/|$)/, home).replace(/\$\{?HOME\}?/g, home);

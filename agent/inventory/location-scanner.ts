@@ -2,11 +2,11 @@
 // finding per installed copy: the tool's root (the package, venv, keg or binary that *is* the tool) and its
 // entry points (the commands people type, which quarantine replaces with a stub). Never follows a symlinked
 // directory, never descends into a project's node_modules, never walks a network mount.
-import { createReadStream, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Identification, ToolIdentifier } from '../../policy/index.ts';
 import { GlobSet } from '../../policy/path-glob.ts';
+import { hashUserFile, readUserText } from '../../policy/user-file-reader.ts';
 import { dirStamp, fileStamp, type InventoryCache } from './inventory-cache.ts';
 import type { InstallLocation } from './install-locations.ts';
 import type { MountFilter } from './mount-filter.ts';
@@ -52,6 +52,7 @@ const YIELD_EVERY_MS = 10;
 // The matcher hashes files up to this size itself; inventory hashes bigger executables up to MAX_HASH_BYTES.
 const HOT_HASH_LIMIT = 8 * 1024 * 1024;
 const MAX_HASH_BYTES = 1024 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = 1_000_000;
 
 function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
@@ -263,13 +264,10 @@ export class LocationScanner {
     const inode = `${target.dev}:${target.ino}:${target.size}:${target.mtimeMs}`;
     let sha = this.hashes.get(inode);
     if (sha === undefined) {
-      const hash = createHash('sha256');
-      try {
-        for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-      } catch {
-        return null;
-      }
-      sha = hash.digest('hex');
+      // A bin entry is usually a link to the binary: its target is what runs, so it is followed.
+      const digest = await hashUserFile(path, MAX_HASH_BYTES, { followLinks: true });
+      if (digest === null) return null;
+      sha = digest;
       this.hashes.set(inode, sha);
       this.stats.hashed++;
     }
@@ -485,7 +483,8 @@ export class LocationScanner {
 function versionOf(root: string, id: Identification): string | undefined {
   try {
     if (id.evidence === 'npm-package' || id.evidence === 'package-manifest') {
-      const v = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown }).version;
+      const manifest = readUserText(join(root, 'package.json'), MAX_MANIFEST_BYTES);
+      const v = manifest && (JSON.parse(manifest.text) as { version?: unknown }).version;
       return typeof v === 'string' ? v : undefined;
     }
     if (id.evidence === 'homebrew') return readdirSync(root).filter((n) => !n.startsWith('.')).sort().at(-1);

@@ -31,6 +31,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../../policy/atomic-file.ts';
+import { readUserText } from '../../policy/user-file-reader.ts';
 import type { LocalizedText } from '../../policy/index.ts';
 import { isStubFor, stubScript } from './quarantine-stub.ts';
 import { compareSnapshots, listTree, snapshotTree, type SnapshotEntry } from './tree-snapshot.ts';
@@ -365,8 +366,8 @@ export class QuarantineStore {
 
   private isOurStub(path: string, id: string): boolean {
     try {
-      const st = lstatSync(path);
-      return st.isFile() && st.size < 16_384 && isStubFor(readFileSync(path, 'utf8'), id);
+      const stub = readUserText(path, 16_384);
+      return stub !== null && isStubFor(stub.text, id);
     } catch {
       return false;
     }

@@ -7,7 +7,7 @@ import { ToolIdentifier } from '../../policy/tool-identifier.ts';
 
 /** A probe that sees no manifests: a bundle copied away from its package.json. */
 class ContentOnlyProbe extends NodeFileProbe implements FileProbe {
-  override packageName(): string | null {
+  override packageManifest(): null {
     return null;
   }
 }

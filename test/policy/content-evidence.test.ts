@@ -5,7 +5,7 @@ import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readBounded } from '../../policy/bounded-read.ts';
+import { readUserFile } from '../../policy/user-file-reader.ts';
 import { interpreterByContent } from '../../policy/interpreter-content.ts';
 import { runCatalogVerify } from '../../scripts/catalog-verify.ts';
 
@@ -27,7 +27,7 @@ test('node copied under another name is still node; other binaries are not inter
   try {
     const copy = join(dir, 'n');
     copyFileSync(process.execPath, copy);
-    const kind = (p: string) => interpreterByContent((o, l) => readBounded(p, o, l), statSync(p).size);
+    const kind = (p: string) => interpreterByContent((o, l) => readUserFile(p, o, l), statSync(p).size);
     assert.equal(kind(copy), 'node');
     assert.equal(kind('/usr/bin/git'), undefined);
   } finally {
