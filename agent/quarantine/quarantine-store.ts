@@ -6,35 +6,15 @@
 // Journal: (no manifest) nothing moved → 'moving' → 'stubbing' → 'done' → 'restoring' → (item gone).
 // Moves are one rename each (same file system); across file systems a move is copy to `N.partial`, fsync,
 // rename to `N` (the copy is now complete), then removal of the original — recovery resumes from any of these.
-import {
-  chmodSync,
-  chownSync,
-  closeSync,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  lchownSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  unlinkSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, chownSync, closeSync, constants, existsSync, fchmodSync, fchownSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, type Stats, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../../policy/atomic-file.ts';
-import { readUserText } from '../../policy/user-file-reader.ts';
 import type { LocalizedText } from '../../policy/index.ts';
+import { PinnedDir, pinnedDirsAvailable, sameFile } from './pinned-dir.ts';
 import { isStubFor, stubScript } from './quarantine-stub.ts';
-import { compareSnapshots, listTree, snapshotTree, type SnapshotEntry } from './tree-snapshot.ts';
+import { copyTreeAt } from './tree-copy.ts';
+import { compareSnapshots, snapshotAt, type SnapshotEntry } from './tree-snapshot.ts';
 
 const FORMAT = 'cordon-quarantine/1';
 
@@ -95,95 +75,85 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(`${root}/`);
 }
 
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Copies a tree exactly as `files` describes it (modes, owners, times, symlinks, hard links); fsyncs every file. */
-function copyTree(src: string, dst: string, files: readonly SnapshotEntry[]): void {
-  const byRel = new Map(files.map((f) => [f.rel, f]));
-  for (const { rel, path, st } of listTree(src)) {
-    const to = rel ? join(dst, rel) : dst;
-    const want = byRel.get(rel);
-    if (st.isSymbolicLink()) symlinkSync(want?.target ?? '', to);
-    else if (st.isDirectory()) mkdirSync(to, { mode: 0o700 });
-    else if (want?.linkOf !== undefined) linkSync(want.linkOf ? join(dst, want.linkOf) : dst, to);
-    else {
-      copyFileSync(path, to);
-      fsyncPath(to);
-    }
-  }
-  // Owners and modes after the content, times last and children before parents so nothing bumps them again.
-  for (const f of [...files].reverse()) {
-    const to = f.rel ? join(dst, f.rel) : dst;
-    if (isRoot()) (f.type === 'symlink' ? lchownSync : chownSync)(to, f.uid, f.gid);
-    if (f.type === 'symlink') continue;
-    chmodSync(to, f.mode);
-    utimesSync(to, f.mtimeMs / 1000, f.mtimeMs / 1000);
-  }
-  syncDirectory(dirname(dst));
-}
-
 /**
- * Removes a tree that has a complete, checked copy elsewhere: renamed aside first (atomic), so the path is
- * always either the whole original or absent — never half-deleted. A leftover `.cordon-removing` is only ever
- * a fully copied original.
+ * Where a move's original lives: its parent directory, opened from "/" with no symlink anywhere (PinnedDir), and
+ * its name there. Every action on a user's side goes through `dir`'s fd, never through the path again.
  */
-function removeCopied(path: string): void {
-  const aside = `${path}.cordon-removing`;
-  renameSync(path, aside);
-  syncDirectory(dirname(path));
-  rmSync(aside, { recursive: true, force: true });
+interface Place {
+  dir: PinnedDir;
+  name: string;
+  /** The entry's identity when it was checked and snapshotted (known only in the process that checked it). */
+  checked?: { dev: number; ino: number };
 }
 
-/** True when `path` holds exactly what `files` describes (content included). */
-async function matches(path: string, files: readonly SnapshotEntry[]): Promise<boolean> {
+/** True when `name` in `dir` holds exactly what `files` describes (content included). */
+async function matchesAt(dir: PinnedDir, name: string, files: readonly SnapshotEntry[]): Promise<boolean> {
   try {
-    return compareSnapshots(files, await snapshotTree(path)).length === 0;
+    return compareSnapshots(files, await snapshotAt(dir, name)).length === 0;
   } catch {
     return false;
   }
 }
 
 /**
- * Moves a file or tree to `to`. Same file system: one rename. Across file systems: copy to `to.partial`, check
- * the copy against `files`, rename it to `to` (the copy is now complete), then remove the original.
+ * Removes a tree that has a complete, checked copy elsewhere: renamed aside first (atomic), so the name is
+ * always either the whole original or absent, never half-deleted. A leftover `.cordon-removing` is only ever a
+ * fully copied original. `expect`: the inode that was copied; anything else found at the name is put back.
  */
-async function moveExact(from: string, to: string, files: readonly SnapshotEntry[]): Promise<void> {
+function removeCopied(dir: PinnedDir, name: string, expect?: { dev: number; ino: number }): void {
+  const aside = `${name}.cordon-removing`;
+  dir.rename(name, dir, aside);
+  const st = dir.lstat(aside);
+  if (expect && st && !sameFile(st, expect)) {
+    dir.rename(aside, dir, name);
+    throw new Error(`${dir.describe(name)} was replaced after it was copied; it was left where it is`);
+  }
+  fsyncSync(dir.fd);
+  dir.removeTree(aside);
+}
+
+/**
+ * Moves `from` to `to` in the store's payload directory. Same file system: one rename. Across file systems: copy
+ * to `to.partial`, check the copy against `files`, rename it to `to` (the copy is now complete), then remove the
+ * original. When the entry's checked identity is known, what is found at the name must still be that entry.
+ */
+async function moveExact(from: Place, payload: PinnedDir, to: string, files: readonly SnapshotEntry[]): Promise<void> {
+  const st = from.dir.lstat(from.name);
+  if (!st) throw new Error(`${from.dir.describe(from.name)} vanished before it could be moved`);
+  if (from.checked && !sameFile(st, from.checked)) throw new Error(`${from.dir.describe(from.name)} was replaced after it was checked; nothing was moved`);
   try {
-    renameSync(from, to);
-    syncDirectory(dirname(to));
-    syncDirectory(dirname(from));
+    from.dir.rename(from.name, payload, to);
+    fsyncSync(payload.fd);
+    fsyncSync(from.dir.fd);
+    // Now out of the user's reach: it must be the entry that was checked (a swap after the lstat is undone by the roll-back).
+    const moved = payload.lstat(to);
+    if (from.checked && moved && !sameFile(moved, from.checked)) throw new Error(`${from.dir.describe(from.name)} was replaced while being moved`);
     return;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
   }
   const partial = `${to}.partial`;
-  rmSync(partial, { recursive: true, force: true });
-  copyTree(from, partial, files);
-  const problems = compareSnapshots(files, await snapshotTree(partial));
-  if (problems.length) throw new Error(`copy of ${from} differs from the original: ${problems.slice(0, 3).join('; ')}`);
-  renameSync(partial, to);
-  syncDirectory(dirname(to));
-  removeCopied(from);
+  payload.removeTree(partial);
+  copyTreeAt(from.dir, from.name, payload, partial, files);
+  const problems = compareSnapshots(files, await snapshotAt(payload, partial));
+  if (problems.length) throw new Error(`copy of ${from.dir.describe(from.name)} differs from the original: ${problems.slice(0, 3).join('; ')}`);
+  payload.rename(partial, payload, to);
+  fsyncSync(payload.fd);
+  removeCopied(from.dir, from.name, from.checked ?? st);
+}
+
+/** The stub's name while it is written, next to where it goes (fixed, so recovery finds a leftover). */
+function stubTempName(name: string): string {
+  return `.${name}.cordon-stub`;
+}
+
+/** Opens the place of a manifest's `from` path: its parent walked from "/" without following anything. */
+function openPlace(from: string, createParents = false): Place {
+  return PinnedDir.openParent(from, createParents);
 }
 
 export class QuarantineStore {
@@ -276,6 +246,8 @@ export class QuarantineStore {
   quarantine(req: QuarantineRequest, verify: (root: string) => string | null, now: () => number = Date.now): Promise<QuarantineManifest> {
     // The stub is a POSIX shell script; Windows needs a .cmd shim, not written yet.
     if (process.platform === 'win32') return Promise.reject(new Error('quarantine is not supported on Windows yet; the tool is reported only'));
+    if (isRoot() && !pinnedDirsAvailable())
+      return Promise.reject(new Error('quarantine as root needs /proc/self/fd (Linux) to act inside users\' directories without following their symlinks; the tool is reported only'));
     return this.locked(() => this.quarantineLocked(req, verify, now));
   }
 
@@ -285,8 +257,10 @@ export class QuarantineStore {
     const verified = verify(req.root);
     if (verified !== req.toolId) throw new Error(`${req.root} is not verified as ${req.toolId} (${verified ?? 'no match'}); nothing was moved`);
     // A prefix reached through a symlinked directory (~/.npm-global → ~/dotfiles/npm) is moved at its real
-    // location, so a path component swapped for a symlink later can never redirect the move.
+    // location; from here on every parent is opened from "/" with no symlink (PinnedDir) and held open until
+    // the move is done, so a path component swapped for a symlink later can never redirect anything.
     const realRoot = realpathSync(req.root);
+    const realSt = lstatSync(realRoot);
     if (realRoot !== req.root && verify(realRoot) !== req.toolId) throw new Error(`${realRoot} (the real path of ${req.root}) is not verified as ${req.toolId}; nothing was moved`);
     const entries = req.entries.filter((e) => {
       if (e.path === req.root || isInside(e.path, req.root) || isInside(e.path, realRoot)) return false;
@@ -297,85 +271,146 @@ export class QuarantineStore {
       }
     });
     const stubRoot = rootSt.isFile() && !entries.some((e) => e.stub);
-    const moves: QuarantineMove[] = [];
-    moves.push({ from: realRoot, payload: '0', stub: stubRoot, files: await snapshotTree(realRoot) });
-    for (const e of entries) moves.push({ from: e.path, payload: String(moves.length), stub: e.stub, files: await snapshotTree(e.path) });
-
-    this.ensure();
-    const id = `${req.toolId}-${new Date(now()).toISOString().replace(/[^0-9]/g, '').slice(0, 14)}-${randomBytes(4).toString('hex')}`;
-    const m: QuarantineManifest = {
-      ...req,
-      root: realRoot,
-      entries,
-      format: FORMAT,
-      id,
-      state: 'moving',
-      quarantinedAt: new Date(now()).toISOString(),
-      why: `${req.reason.en} (rule ${req.ruleId ?? '-'})`,
-      moves,
-    };
-    mkdirSync(this.itemDir(id), { mode: 0o700 });
-    this.write(m);
+    const places = new Map<string, Place>();
     try {
-      await this.finishQuarantine(m);
-    } catch (err) {
-      // A partial failure rolls back: whatever moved goes back, stubs go, the item is discarded.
+      const moves: QuarantineMove[] = [];
+      const add = async (from: string, stub: boolean, mustBe: (st: Stats) => boolean): Promise<void> => {
+        const place = openPlace(from);
+        places.set(String(moves.length), place);
+        const before = place.dir.lstat(place.name);
+        if (!before || !mustBe(before)) throw new Error(`${from} changed after it was checked; nothing was moved`);
+        const files = await snapshotAt(place.dir, place.name);
+        const after = place.dir.lstat(place.name);
+        if (!after || !sameFile(before, after)) throw new Error(`${from} changed while it was being recorded; nothing was moved`);
+        place.checked = { dev: before.dev, ino: before.ino };
+        moves.push({ from, payload: String(moves.length), stub, files });
+      };
+      await add(realRoot, stubRoot, (st) => !st.isSymbolicLink() && sameFile(st, realSt));
+      // A command's own directory may be reached through a symlink too: it is recorded at its real location.
+      for (const e of entries) await add(join(realpathSync(dirname(e.path)), basename(e.path)), e.stub, (st) => st.isSymbolicLink());
+
+      this.ensure();
+      const id = `${req.toolId}-${new Date(now()).toISOString().replace(/[^0-9]/g, '').slice(0, 14)}-${randomBytes(4).toString('hex')}`;
+      const m: QuarantineManifest = {
+        ...req,
+        root: realRoot,
+        entries,
+        format: FORMAT,
+        id,
+        state: 'moving',
+        quarantinedAt: new Date(now()).toISOString(),
+        why: `${req.reason.en} (rule ${req.ruleId ?? '-'})`,
+        moves,
+      };
+      mkdirSync(this.itemDir(id), { mode: 0o700 });
+      this.write(m);
       try {
-        await this.rollBack(m);
-      } catch (rollbackErr) {
-        throw new Error(`${(err as Error).message}; rolling back also failed: ${(rollbackErr as Error).message} (item ${id} kept for recovery)`, { cause: rollbackErr });
-      }
-      throw err;
-    }
-    return m;
-  }
-
-  private async finishQuarantine(m: QuarantineManifest): Promise<void> {
-    const payloadDir = join(this.itemDir(m.id), 'payload');
-    if (m.state === 'moving') {
-      mkdirSync(payloadDir, { recursive: true, mode: 0o700 });
-      for (const mv of m.moves) {
-        const to = join(payloadDir, mv.payload);
-        rmSync(`${to}.partial`, { recursive: true, force: true });
-        if (exists(to)) {
-          // Moved already. A cross-device move may have stopped before removing the original: remove it only
-          // if it is still exactly the original (anything else now at that path is someone's, and stays).
-          rmSync(`${mv.from}.cordon-removing`, { recursive: true, force: true });
-          if (exists(mv.from) && !this.isOurStub(mv.from, m.id) && (await matches(mv.from, mv.files))) removeCopied(mv.from);
-          continue;
+        await this.finishQuarantine(m, places);
+      } catch (err) {
+        // A partial failure rolls back: whatever moved goes back, stubs go, the item is discarded.
+        try {
+          await this.rollBack(m, places);
+        } catch (rollbackErr) {
+          throw new Error(`${(err as Error).message}; rolling back also failed: ${(rollbackErr as Error).message} (item ${id} kept for recovery)`, { cause: rollbackErr });
         }
-        if (!exists(mv.from)) throw new Error(`${mv.from} vanished before it could be moved`);
-        await moveExact(mv.from, to, mv.files);
+        throw err;
       }
-      m.state = 'stubbing';
-      this.write(m);
-    }
-    if (m.state === 'stubbing') {
-      for (const mv of m.moves) if (mv.stub && !exists(mv.from)) this.writeStub(m, mv);
-      m.state = 'done';
-      this.write(m);
+      return m;
+    } finally {
+      for (const p of places.values()) p.dir.close();
     }
   }
 
-  private writeStub(m: QuarantineManifest, mv: QuarantineMove): void {
-    writeFileAtomic(mv.from, stubScript({ quarantineId: m.id, toolId: m.toolId, toolName: m.toolName, reason: m.reason, moreInfoUrl: m.moreInfoUrl, exceptionUrl: m.exceptionUrl }), 0o755);
-    chmodSync(mv.from, 0o755);
-    const owner = mv.files[0];
-    if (owner && isRoot()) chownSync(mv.from, owner.uid, owner.gid);
+  /** The place of each move: the one opened when it was checked, or (in recovery) opened now. */
+  private place(mv: QuarantineMove, places: Map<string, Place> | undefined, opened: Place[], createParents = false): Place {
+    const known = places?.get(mv.payload);
+    if (known) return known;
+    const p = openPlace(mv.from, createParents);
+    opened.push(p);
+    return p;
   }
 
-  private isOurStub(path: string, id: string): boolean {
+  private payloadDir(m: QuarantineManifest, create: boolean): PinnedDir | null {
+    const path = join(this.itemDir(m.id), 'payload');
+    if (create) mkdirSync(path, { recursive: true, mode: 0o700 });
+    else if (!existsSync(path)) return null;
+    return PinnedDir.trusted(path);
+  }
+
+  private async finishQuarantine(m: QuarantineManifest, places?: Map<string, Place>): Promise<void> {
+    const payload = this.payloadDir(m, true)!;
+    const opened: Place[] = [];
     try {
-      const stub = readUserText(path, 16_384);
-      return stub !== null && isStubFor(stub.text, id);
-    } catch {
-      return false;
+      if (m.state === 'moving') {
+        for (const mv of m.moves) {
+          payload.removeTree(`${mv.payload}.partial`);
+          const place = this.place(mv, places, opened);
+          if (payload.lstat(mv.payload)) {
+            // Moved already. A cross-device move may have stopped before removing the original: remove it only
+            // if it is still exactly the original (anything else now at that name is someone's, and stays).
+            place.dir.removeTree(`${place.name}.cordon-removing`);
+            if (place.dir.lstat(place.name) && !this.isOurStub(place, m.id) && (await matchesAt(place.dir, place.name, mv.files))) removeCopied(place.dir, place.name);
+            continue;
+          }
+          await moveExact(place, payload, mv.payload, mv.files);
+        }
+        m.state = 'stubbing';
+        this.write(m);
+      }
+      if (m.state === 'stubbing') {
+        for (const mv of m.moves) {
+          if (!mv.stub) continue;
+          const place = this.place(mv, places, opened);
+          if (!place.dir.lstat(place.name)) this.writeStub(m, mv, place);
+        }
+        m.state = 'done';
+        this.write(m);
+      }
+    } finally {
+      payload.close();
+      for (const p of opened) p.dir.close();
     }
+  }
+
+  /**
+   * Writes the stub under a temporary name created O_CREAT|O_EXCL|O_NOFOLLOW in the pinned directory, sets its
+   * owner and mode on the fd, then hard-links it in (link never replaces: a name taken meanwhile is left alone).
+   */
+  private writeStub(m: QuarantineManifest, mv: QuarantineMove, place: Place): void {
+    const text = stubScript({ quarantineId: m.id, toolId: m.toolId, toolName: m.toolName, reason: m.reason, moreInfoUrl: m.moreInfoUrl, exceptionUrl: m.exceptionUrl });
+    const tmp = stubTempName(place.name);
+    if (this.isOurStub({ ...place, name: tmp }, m.id)) place.dir.unlink(tmp); // left by a crash
+    const fd = openSync(place.dir.at(tmp), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      const buf = Buffer.from(text, 'utf8');
+      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+      const owner = mv.files[0];
+      if (owner && isRoot()) fchownSync(fd, owner.uid, owner.gid);
+      fchmodSync(fd, 0o755);
+      fsyncSync(fd);
+      const ours = fstatSync(fd);
+      try {
+        linkSync(place.dir.at(tmp), place.dir.at(place.name));
+      } finally {
+        const left = place.dir.lstat(tmp);
+        if (left && sameFile(left, ours)) place.dir.unlink(tmp);
+      }
+      fsyncSync(place.dir.fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private isOurStub(place: Place, id: string): boolean {
+    const st = place.dir.lstat(place.name);
+    if (!st?.isFile() || st.size >= 16_384) return false;
+    const text = place.dir.readSmall(place.name, 16_384);
+    return text !== null && isStubFor(text, id);
   }
 
   /** Puts every moved path back (used when quarantine fails part-way); removes the item. */
-  private async rollBack(m: QuarantineManifest): Promise<void> {
-    await this.putBack(m);
+  private async rollBack(m: QuarantineManifest, places?: Map<string, Place>): Promise<void> {
+    await this.putBack(m, places);
   }
 
   /**
@@ -383,6 +418,7 @@ export class QuarantineStore {
    * Cordon's own stub, then moves everything back with its modes, owners and symlinks and removes the stubs.
    */
   restore(id: string): Promise<QuarantineManifest> {
+    if (isRoot() && !pinnedDirsAvailable()) return Promise.reject(new Error('restore as root needs /proc/self/fd (Linux); move the files back by hand'));
     return this.locked(() => this.restoreLocked(id));
   }
 
@@ -390,11 +426,27 @@ export class QuarantineStore {
     const m = this.read(id);
     if (!m) throw new Error(`no quarantined item "${id}" in ${this.dir} (see cordon quarantine list)`);
     if (m.state !== 'done') throw new Error(`item ${id} is ${m.state}; run recovery first (the agent does at start)`);
-    const payloadDir = join(this.itemDir(id), 'payload');
-    for (const mv of m.moves) {
-      const problems = compareSnapshots(mv.files, await snapshotTree(join(payloadDir, mv.payload)));
-      if (problems.length) throw new Error(`quarantined copy of ${mv.from} was altered (${problems.slice(0, 3).join('; ')}); nothing was restored`);
-      if (exists(mv.from) && !this.isOurStub(mv.from, id)) throw new Error(`${mv.from} exists and is not Cordon's stub; move it away, then restore again`);
+    const payload = this.payloadDir(m, false);
+    if (!payload) throw new Error(`quarantined item ${id} has no payload; nothing was restored`);
+    try {
+      for (const mv of m.moves) {
+        const problems = compareSnapshots(mv.files, await snapshotAt(payload, mv.payload));
+        if (problems.length) throw new Error(`quarantined copy of ${mv.from} was altered (${problems.slice(0, 3).join('; ')}); nothing was restored`);
+        let place: Place;
+        try {
+          place = openPlace(mv.from);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // a parent is gone: putBack recreates it
+          throw new Error(`a parent directory of ${mv.from} is not a real directory (${(err as Error).message}); nothing was restored`, { cause: err });
+        }
+        try {
+          if (place.dir.lstat(place.name) && !this.isOurStub(place, id)) throw new Error(`${mv.from} exists and is not Cordon's stub; move it away, then restore again`);
+        } finally {
+          place.dir.close();
+        }
+      }
+    } finally {
+      payload.close();
     }
     m.state = 'restoring';
     this.write(m);
@@ -403,36 +455,50 @@ export class QuarantineStore {
   }
 
   /** Roll-forward of a restore (and roll-back of a quarantine): idempotent per move. */
-  private async putBack(m: QuarantineManifest): Promise<void> {
-    const payloadDir = join(this.itemDir(m.id), 'payload');
-    for (const mv of [...m.moves].reverse()) {
-      const payload = join(payloadDir, mv.payload);
-      const partialBack = `${mv.from}.cordon-restore.partial`;
-      rmSync(`${payload}.partial`, { recursive: true, force: true });
-      rmSync(`${payload}.cordon-removing`, { recursive: true, force: true });
-      if (!exists(payload)) continue; // never moved, or already back
-      // An original set aside for removal exists only once its copy (the payload) is complete: finish removing it.
-      rmSync(`${mv.from}.cordon-removing`, { recursive: true, force: true });
-      rmSync(partialBack, { recursive: true, force: true });
-      if (this.isOurStub(mv.from, m.id)) unlinkSync(mv.from);
-      if (exists(mv.from)) {
-        // Back already (a copy-back finished, or the original was never removed): the payload is the spare.
-        if (!(await matches(mv.from, mv.files))) throw new Error(`${mv.from} exists and is not what was quarantined; the quarantined copy stays in ${payload}`);
-        removeCopied(payload);
-        continue;
+  private async putBack(m: QuarantineManifest, places?: Map<string, Place>): Promise<void> {
+    const payload = this.payloadDir(m, false);
+    const opened: Place[] = [];
+    try {
+      for (const mv of [...m.moves].reverse()) {
+        if (!payload) break;
+        payload.removeTree(`${mv.payload}.partial`);
+        payload.removeTree(`${mv.payload}.cordon-removing`);
+        if (!payload.lstat(mv.payload)) continue; // never moved, or already back
+        // The original's parent may have gone meanwhile (an npx cache cleared): recreated, owned like its parent.
+        const place = this.place(mv, places, opened, true);
+        const { dir, name } = place;
+        const partialBack = `${name}.cordon-restore.partial`;
+        // An original set aside for removal exists only once its copy (the payload) is complete: finish removing it.
+        dir.removeTree(`${name}.cordon-removing`);
+        dir.removeTree(partialBack);
+        if (this.isOurStub({ dir, name: stubTempName(name) }, m.id)) dir.unlink(stubTempName(name));
+        if (this.isOurStub(place, m.id)) dir.unlink(name);
+        if (dir.lstat(name)) {
+          // Back already (a copy-back finished, or the original was never removed): the payload is the spare.
+          if (!(await matchesAt(dir, name, mv.files))) throw new Error(`${mv.from} exists and is not what was quarantined; the quarantined copy stays in ${join(this.itemDir(m.id), 'payload', mv.payload)}`);
+          removeCopied(payload, mv.payload);
+          continue;
+        }
+        let acrossFileSystems = false;
+        try {
+          payload.rename(mv.payload, dir, name);
+          fsyncSync(dir.fd);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+          acrossFileSystems = true;
+        }
+        if (acrossFileSystems) {
+          const copied = copyTreeAt(payload, mv.payload, dir, partialBack, mv.files);
+          dir.rename(partialBack, dir, name);
+          fsyncSync(dir.fd);
+          const now = dir.lstat(name);
+          if (!now || !sameFile(now, copied)) throw new Error(`${mv.from} was replaced while being restored; the quarantined copy stays in the store`);
+          removeCopied(payload, mv.payload);
+        }
       }
-      // The original's parent may have gone meanwhile (an npx cache cleared): recreate it rather than fail.
-      mkdirSync(dirname(mv.from), { recursive: true });
-      try {
-        renameSync(payload, mv.from);
-        syncDirectory(dirname(mv.from));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-        copyTree(payload, partialBack, mv.files);
-        renameSync(partialBack, mv.from);
-        syncDirectory(dirname(mv.from));
-        removeCopied(payload);
-      }
+    } finally {
+      payload?.close();
+      for (const p of opened) p.dir.close();
     }
     rmSync(this.itemDir(m.id), { recursive: true, force: true });
     syncDirectory(this.dir);

@@ -1,9 +1,11 @@
 // Every entry under a path as it is on disk — type, mode, owner, times, SHA-256 of each file, symlink text,
 // hard links — without following a single symlink. What quarantine records before it moves anything, and what
-// restore and the tests compare against.
-import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
-import { hashUserFile } from '../../policy/user-file-reader.ts';
+// restore and the tests compare against. The walk holds each directory open (O_NOFOLLOW) and reads its entries
+// through that fd, so a directory swapped for a symlink mid-walk is never entered.
+import { createReadStream, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename, dirname } from 'node:path';
+import { PinnedDir, sameFile } from './pinned-dir.ts';
 
 export interface SnapshotEntry {
   /** Path relative to the snapshot's root ('' for the root itself). */
@@ -21,46 +23,69 @@ export interface SnapshotEntry {
   linkOf?: string;
 }
 
-async function sha256File(path: string): Promise<string> {
-  // The tree belongs to a user who may swap a file for a FIFO or link between listing and hashing.
-  const sha = await hashUserFile(path, Number.MAX_SAFE_INTEGER);
-  if (sha === null) throw new Error(`${path}: changed, or is no longer a regular file, while it was read`);
-  return sha;
+/** One entry of a walk: its directory (open), its name there, and its lstat. */
+export interface TreeEntry {
+  rel: string;
+  dir: PinnedDir;
+  name: string;
+  st: Stats;
 }
 
-/** Lists a tree (or a single file or link) in a stable order: parents before children. */
-export function listTree(root: string): { rel: string; path: string; st: Stats }[] {
-  const out: { rel: string; path: string; st: Stats }[] = [];
-  const visit = (rel: string): void => {
-    const path = rel ? join(root, rel) : root;
-    const st = lstatSync(path);
-    out.push({ rel, path, st });
-    if (!st.isDirectory()) return;
-    for (const name of readdirSync(path).sort()) visit(rel ? `${rel}/${name}` : name);
-  };
-  visit('');
-  return out;
+/**
+ * Visits `name` in `dir` and everything under it, parents before children, names sorted. Each directory is
+ * opened O_NOFOLLOW and must be the inode its lstat showed; `visit` may be async and may use entry.dir.
+ */
+export async function walkTree(dir: PinnedDir, name: string, visit: (e: TreeEntry) => Promise<void> | void, rel = ''): Promise<void> {
+  const st = dir.lstat(name);
+  if (!st) throw Object.assign(new Error(`${dir.describe(name)}: missing`), { code: 'ENOENT' });
+  await visit({ rel, dir, name, st });
+  if (!st.isDirectory()) return;
+  const sub = dir.openDir(name);
+  try {
+    if (!sameFile(sub.st, st)) throw new Error(`${dir.describe(name)} changed while being read`);
+    for (const n of sub.names().sort()) await walkTree(sub, n, visit, rel ? `${rel}/${n}` : n);
+  } finally {
+    sub.close();
+  }
 }
 
-export async function snapshotTree(root: string, withHashes = true): Promise<SnapshotEntry[]> {
+async function sha256File(dir: PinnedDir, name: string, expect: Stats): Promise<string> {
+  const { fd } = dir.openFile(name, expect);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream('', { fd, autoClose: true })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Snapshot of `name` inside an already pinned directory. */
+export async function snapshotAt(dir: PinnedDir, name: string, withHashes = true): Promise<SnapshotEntry[]> {
   const out: SnapshotEntry[] = [];
   const inodes = new Map<string, string>();
-  for (const { rel, path, st } of listTree(root)) {
+  await walkTree(dir, name, async ({ rel, dir: d, name: n, st }) => {
     const base = { rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs };
-    if (st.isSymbolicLink()) out.push({ ...base, type: 'symlink', target: readlinkSync(path) });
+    if (st.isSymbolicLink()) out.push({ ...base, type: 'symlink', target: d.readlink(n) });
     else if (st.isDirectory()) out.push({ ...base, type: 'dir' });
     else if (st.isFile()) {
       const inode = `${st.dev}:${st.ino}`;
       const first = st.nlink > 1 ? inodes.get(inode) : undefined;
       if (first !== undefined) {
         out.push({ ...base, type: 'file', size: st.size, sha256: out.find((e) => e.rel === first)?.sha256, linkOf: first });
-        continue;
+        return;
       }
       if (st.nlink > 1) inodes.set(inode, rel);
-      out.push({ ...base, type: 'file', size: st.size, ...(withHashes ? { sha256: await sha256File(path) } : {}) });
-    } else throw new Error(`${path}: not a file, directory or symlink (a socket or device has no place in a tool's install)`);
-  }
+      out.push({ ...base, type: 'file', size: st.size, ...(withHashes ? { sha256: await sha256File(d, n, st) } : {}) });
+    } else throw new Error(`${d.describe(n)}: not a file, directory or symlink (a socket or device has no place in a tool's install)`);
+  });
   return out;
+}
+
+/** Snapshot of a path the caller chose (its parent is opened the ordinary way; below it nothing is followed). */
+export async function snapshotTree(root: string, withHashes = true): Promise<SnapshotEntry[]> {
+  const dir = PinnedDir.trusted(dirname(root));
+  try {
+    return await snapshotAt(dir, basename(root), withHashes);
+  } finally {
+    dir.close();
+  }
 }
 
 /** Differences between two snapshots, as readable lines (empty when identical). */
