@@ -8,13 +8,18 @@ import { AGENT_VERSION } from './agent-version.ts';
 import { EXIT, parseFlags, pidFlag, untilStopSignal, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-dir DIR] [--socket PATH] [--scope-pid PID] [--watcher KIND]
-             [--inventory on|report|off]
+             [--inventory on|report|off] [--exec-guard on|off|fail-closed]
+             [--exec-guard-deadline-ms N]
       runs the agent until SIGTERM/SIGINT. With no flags: the built-in policy, the per-OS state dir and socket.
       As root it enforces for every user; as a normal user, on that user's processes only.
       --scope-pid PID  enforce only on descendants of PID (try Cordon in one terminal; tests)
       --watcher KIND   procfs (Linux default), ps (macOS default) or systeminformation (Windows default)
       --inventory M    installed-tool inventory: on (report, and quarantine where the policy says; default),
-                       report (never move files; the default with --scope-pid), off`;
+                       report (never move files; the default with --scope-pid), off
+      --exec-guard M   Linux, as root: deny banned programs at exec time (fanotify): on (default, fail-open when
+                       the agent cannot answer in time), off, or fail-closed (see docs/developers/exec-guard.md)
+      --exec-guard-deadline-ms N  how long an exec of a file not judged before waits for the agent (default 40;
+                       a new file over 8 MiB waits up to 50 times that, at most 10 s)`;
 
 export const agentCommand: Command = {
   name: 'agent',
@@ -28,9 +33,16 @@ export const agentCommand: Command = {
       'scope-pid': { type: 'string' },
       watcher: { type: 'string' },
       inventory: { type: 'string' },
+      'exec-guard': { type: 'string' },
+      'exec-guard-deadline-ms': { type: 'string' },
     });
     if (values.inventory !== undefined && !['on', 'report', 'off'].includes(values.inventory)) throw new UsageError('--inventory must be on, report or off');
     if (values.watcher !== undefined && !(WATCHER_KINDS as readonly string[]).includes(values.watcher)) throw new UsageError(`--watcher must be one of ${WATCHER_KINDS.join(', ')}`);
+    const execGuard = values['exec-guard'];
+    if (execGuard !== undefined && execGuard !== 'on' && execGuard !== 'off' && execGuard !== 'fail-closed') throw new UsageError('--exec-guard must be on, off or fail-closed');
+    const deadlineFlag = values['exec-guard-deadline-ms'];
+    const execGuardDeadlineMs = deadlineFlag === undefined ? undefined : Number(deadlineFlag);
+    if (execGuardDeadlineMs !== undefined && !(Number.isInteger(execGuardDeadlineMs) && execGuardDeadlineMs >= 1 && execGuardDeadlineMs <= 10_000)) throw new UsageError('--exec-guard-deadline-ms must be an integer from 1 to 10000');
     if (positionals.length) throw new UsageError(`unexpected "${positionals[0]}"`);
     if (values.mode !== undefined && values.mode !== 'enforce' && values.mode !== 'monitor') throw new UsageError('--mode must be enforce or monitor');
     const scopePid = pidFlag(values['scope-pid'], '--scope-pid');
@@ -60,6 +72,8 @@ export const agentCommand: Command = {
       scopePid,
       watcher: values.watcher as WatcherKind | undefined,
       inventory: values.inventory as 'on' | 'report' | 'off' | undefined,
+      execGuard,
+      execGuardDeadlineMs,
       agentVersion: AGENT_VERSION,
       log,
     });

@@ -1,12 +1,12 @@
 // cordon-exec-guard: the kernel asks this program before every exec on the marked filesystems
 // (fanotify FAN_OPEN_EXEC_PERM). It answers from its verdict cache, or asks the Cordon agent (its parent) over
-// stdin/stdout with a strict deadline. A missed deadline, a full queue or a stalled agent: allow (fail-open) or
+// stdin/stdout with a strict deadline (longer, once, for a large new binary: judging it reads megabytes). A missed deadline, a full queue or a stalled agent: allow (fail-open) or
 // deny (--fail-closed) and report. When the agent goes away (stdin EOF, or PR_SET_PDEATHSIG) it exits, and the
 // kernel releases every pending exec when the fanotify fd closes. It never blocks pid 1, the agent or the agent's
 // children, itself, or a trusted package manager (--trusted-exe).
 //
 // Protocol (one line per message, fields separated by TAB; paths are %XX-escaped for bytes < 0x21, '%' and 0x7f):
-//   guard → agent  R <marks> <deadline-ms>                            ready
+//   guard → agent  R <marks> <deadline-ms> <large-deadline-ms>        ready
 //                  M ok|err <fstype> <mountpoint> [<error>]           a mark placed or refused
 //                  Q <id> <pid> <uid> <dev> <ino> <size> <mtime-ns> <ctime-ns> <fd> <path>   please judge
 //                  X <pid> allow|deny <dev> <ino>                      an exec answered from the cache
@@ -60,6 +60,13 @@ static int npending;
 static uint64_t next_id = 1;
 static int fan_fd = -1;
 static int deadline_ms = 40;
+/* Judging a large binary means reading megabytes of it (content markers): it gets a longer deadline, once. */
+static int large_deadline_ms = 2000;
+static uint64_t large_file_bytes = 8ull * 1024 * 1024;
+/* Questions answered by the deadline, kept so that the agent's late answer still fills the cache. */
+#define LATE_RING 64
+static struct { uint64_t id; struct entry key; } late[LATE_RING];
+static unsigned late_next;
 static int fail_closed;
 static pid_t scope_pid, agent_pid, self_pid;
 static const char *trusted[MAX_TRUSTED];
@@ -226,7 +233,8 @@ static void on_exec(int fd, pid_t pid) {
                      (unsigned long long)key.ino, (unsigned long long)key.size, (unsigned long long)key.mtime, (unsigned long long)key.ctime, fd, escaped);
   if (emit(line, (size_t)len) < 0) return fallback(fd, pid, id, "agent-unreachable");
   stats.asked++;
-  pending[npending++] = (struct pending){.fd = fd, .id = id, .deadline = now_ms() + (uint64_t)deadline_ms, .pid = pid, .key = key};
+  uint64_t wait = (uint64_t)(key.size > large_file_bytes ? large_deadline_ms : deadline_ms);
+  pending[npending++] = (struct pending){.fd = fd, .id = id, .deadline = now_ms() + wait, .pid = pid, .key = key};
 }
 
 static void answer(uint64_t id, int deny, int cacheable) {
@@ -237,7 +245,9 @@ static void answer(uint64_t id, int deny, int cacheable) {
     pending[i] = pending[--npending];
     return;
   }
-  /* Too late: the deadline already answered it. */
+  /* Too late for this exec (the deadline answered it), not for the next exec of the same file. */
+  for (int i = 0; i < LATE_RING; i++)
+    if (late[i].id == id && cacheable) cache_put(&late[i].key, deny);
 }
 
 static void expire(uint64_t now) {
@@ -249,6 +259,8 @@ static void expire(uint64_t now) {
     agent_stalled = 1;
     struct pending p = pending[i];
     pending[i] = pending[--npending];
+    late[late_next % LATE_RING].id = p.id;
+    late[late_next++ % LATE_RING].key = p.key;
     fallback(p.fd, p.pid, p.id, "deadline");
   }
 }
@@ -333,7 +345,7 @@ static void handle_agent_line(char *line) {
 }
 
 static int usage(void) {
-  fprintf(stderr, "usage: cordon-exec-guard [--deadline-ms N] [--fail-closed] [--scope-pid PID] [--trusted-exe PATH]... [--mount PATH]...\n");
+  fprintf(stderr, "usage: cordon-exec-guard [--deadline-ms N] [--large-deadline-ms N] [--fail-closed] [--scope-pid PID] [--trusted-exe PATH]... [--mount PATH]...\n");
   return 2;
 }
 
@@ -344,12 +356,13 @@ int main(int argc, char **argv) {
     if (strcmp(argv[i], "--fail-closed") == 0) fail_closed = 1;
     else if (i + 1 >= argc) return usage();
     else if (strcmp(argv[i], "--deadline-ms") == 0) deadline_ms = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--large-deadline-ms") == 0) large_deadline_ms = atoi(argv[++i]);
     else if (strcmp(argv[i], "--scope-pid") == 0) scope_pid = atoi(argv[++i]);
     else if (strcmp(argv[i], "--trusted-exe") == 0 && ntrusted < MAX_TRUSTED) trusted[ntrusted++] = argv[++i];
     else if (strcmp(argv[i], "--mount") == 0 && nmount_args < MAX_MOUNT_ARGS) mount_args[nmount_args++] = argv[++i];
     else return usage();
   }
-  if (deadline_ms < 1 || deadline_ms > 10000) return usage();
+  if (deadline_ms < 1 || deadline_ms > 10000 || large_deadline_ms < deadline_ms || large_deadline_ms > 10000) return usage();
   /* Die with the agent, even if it dies without closing our stdin (the pipe EOF is the other path). */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != agent_pid) return 0;
@@ -381,7 +394,7 @@ int main(int argc, char **argv) {
     return 4;
   }
   char ready[64];
-  int rlen = snprintf(ready, sizeof ready, "R\t%d\t%d\n", marks, deadline_ms);
+  int rlen = snprintf(ready, sizeof ready, "R\t%d\t%d\t%d\n", marks, deadline_ms, large_deadline_ms);
   emit(ready, (size_t)rlen);
 
   char inbuf[8192];
