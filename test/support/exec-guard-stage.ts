@@ -51,11 +51,11 @@ int main(int argc, char **argv) {
   return binary;
 }
 
-/** PREFIX/lib/node_modules/@anthropic-ai/claude-code/cli.js: a script tool, as `npm install -g` lays it out. */
-export function fakeScriptTool(prefix: string): string {
-  const dir = join(prefix, 'lib', 'node_modules', '@anthropic-ai', 'claude-code');
+/** PREFIX/lib/node_modules/PKG/cli.js: a script tool of a banned package, as `npm install -g` lays it out. */
+export function fakeScriptTool(prefix: string, pkg = '@anthropic-ai/claude-code'): string {
+  const dir = join(prefix, 'lib', 'node_modules', ...pkg.split('/'));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: '@anthropic-ai/claude-code', version: '0.0.0-test', bin: { claude: 'cli.js' } }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: pkg, version: '0.0.0-test', bin: { tool: 'cli.js' } }));
   const cli = join(dir, 'cli.js');
   writeFileSync(cli, "#!/usr/bin/env node\nconsole.log('script tool started');\nsetInterval(() => {}, 1000);\n");
   chmodSync(cli, 0o755);
