@@ -16,7 +16,10 @@ import {
 } from '../policy/index.ts';
 import type { Logger } from './agent-log.ts';
 import type { AgentScope } from './agent-paths.ts';
+import { ExpirySchedule } from './enforcement/expiry-schedule.ts';
 import { ProcessGuard } from './enforcement/process-guard.ts';
+import { DEFAULT_DEADLINE_MS, DEFAULT_LARGE_DEADLINE_MS, ExecEngine } from './exec-guard/exec-engine.ts';
+import { PreventedExecReporter } from './exec-guard/prevented-exec.ts';
 import { InventoryJob } from './inventory/inventory-job.ts';
 import { LoopWatchdog, takeStallRecord } from './loop-watchdog.ts';
 import { ProcessStopper } from './enforcement/process-stopper.ts';
@@ -60,6 +63,13 @@ export interface AgentOptions {
   managedConfigProblem?: string;
   /** Device token storage: the OS keychain (default) or, false, the root-only file. */
   keychain?: boolean;
+  /**
+   * The Linux exec guard (fanotify): 'on' (default) where it can run, 'off', or 'fail-closed' (deny execs the
+   * agent cannot judge in time; see docs/developers/exec-guard.md for the risk).
+   */
+  execGuard?: 'on' | 'off' | 'fail-closed';
+  /** How long an exec of a file not judged before waits for the agent (ms). */
+  execGuardDeadlineMs?: number;
   /** Called for every recorded event (the tray's notifications when in-process). */
   onEvent?: (event: AgentEvent) => void;
   /**
@@ -70,6 +80,8 @@ export interface AgentOptions {
 }
 
 const POLICY_FILE_CHECK = '*/10 * * * * *'; // every 10 s: a stat, and a re-read only when the file changed
+/** With the exec guard in force, exec events drive detection; polling only backstops what fanotify cannot see. */
+const BACKSTOP_SCAN_MS = 2000;
 
 export class AgentRuntime {
   private policy: CompiledPolicy;
@@ -82,6 +94,8 @@ export class AgentRuntime {
   private readonly server: StatusServer;
   private readonly inventory: InventoryJob | undefined;
   private watchdog: LoopWatchdog | undefined;
+  private engine: ExecEngine | undefined;
+  private readonly expiries: ExpirySchedule;
   private syncAgent: SyncAgent | undefined;
   private readonly jobs: ScheduledTask[] = [];
   private readonly problems = new Map<string, string>();
@@ -106,6 +120,10 @@ export class AgentRuntime {
       onError: (err) => this.problem('watcher', `process watcher: ${(err as Error).message}`),
       onIdentify: (p) => this.watchdog?.doing(p ? `identifying pid ${p.pid} (${p.exe ?? p.argv[0] ?? '?'})` : ''),
     });
+    this.expiries = new ExpirySchedule(
+      () => this.matcher.nextExpiry(),
+      () => this.decisionsChanged('an exception expired'),
+    );
     const inventoryMode = o.inventory ?? (o.scopePid ? 'report' : 'on');
     this.inventory =
       inventoryMode === 'off'
@@ -152,7 +170,12 @@ export class AgentRuntime {
       });
     }
     await agent.server.listen();
-    agent.guard.start(agent.policy.agent.scanIntervalMs);
+    // The first pass judges every running process (and warms the identifier's caches): the exec guard starts
+    // after it, so that its first questions do not wait behind that work and miss their deadline.
+    await agent.guard.tick().catch((err: unknown) => agent.problem('watcher', `process watcher: ${(err as Error).message}`));
+    await agent.startExecEngine();
+    agent.guard.start(agent.scanInterval());
+    agent.expiries.arm();
     // The first pass runs in the background: enforcement must not wait for a walk of every home directory.
     void agent.inventory?.start(agent.policy.agent.inventoryIntervalSeconds).catch((err: unknown) => agent.problem('inventory', `inventory: ${(err as Error).message}`));
     if (o.policyFile) agent.jobs.push(cron.schedule(POLICY_FILE_CHECK, () => agent.reloadPolicyFile(), { noOverlap: true, name: 'policy-file' }));
@@ -162,7 +185,7 @@ export class AgentRuntime {
       type: 'agent.started',
       at: agent.startedAt,
       message: `agent ${o.agentVersion} started (${o.scope} scope, ${agent.policy.mode} mode, policy ${agent.policyInfo.id} from ${agent.policyInfo.source})`,
-      detail: { scope: o.scope, mode: agent.policy.mode, watcher: agent.source.kind },
+      detail: { scope: o.scope, mode: agent.policy.mode, watcher: agent.source.kind, engine: agent.engineInfo().kind, prevention: agent.engineInfo().prevention },
     });
     o.log.info({ socket: o.socket, stateDir: o.stateDir, scope: o.scope, mode: agent.policy.mode, policy: agent.policyInfo.id, watcher: agent.source.kind }, 'agent started');
     return agent;
@@ -170,6 +193,8 @@ export class AgentRuntime {
 
   async stop(): Promise<void> {
     for (const job of this.jobs) await job.stop();
+    this.expiries.stop();
+    await this.engine?.stop();
     await this.inventory?.stop();
     await this.guard.stop();
     await this.syncAgent?.stop();
@@ -201,7 +226,7 @@ export class AgentRuntime {
     return {
       mode: this.policy.mode,
       policy: { id: this.policyInfo.id, serial: this.policyInfo.serial, digest: this.policyInfo.digest },
-      watcher: this.source.kind,
+      watcher: `${this.engineInfo().kind}${this.engineInfo().prevention ? ' (exec prevention)' : ''}: ${this.engineInfo().why}`,
       problems: [...this.problems.values()],
       installed: this.inventory?.installed ?? [],
     };
@@ -227,7 +252,8 @@ export class AgentRuntime {
       exceptionRequests: connected?.exceptionRequests ?? [],
       health: {
         watcher: this.source.kind,
-        scanIntervalMs: this.policy.agent.scanIntervalMs,
+        engine: this.engineInfo(),
+        scanIntervalMs: this.scanInterval(),
         lastScanAt: this.guard.lastTickAt ? new Date(this.guard.lastTickAt).toISOString() : undefined,
         processesSeen: this.source.size,
         problems: [...this.problems.values(), ...(connected?.problems ?? [])],
@@ -262,11 +288,52 @@ export class AgentRuntime {
     this.policy = this.withMode(policy);
     this.policyInfo = { ...info, digest: policyDigest(this.policy) };
     this.matcher = new Matcher(this.policy);
-    this.guard.setInterval(this.policy.agent.scanIntervalMs);
+    this.guard.setInterval(this.scanInterval());
+    this.expiries.arm();
+    this.decisionsChanged('the policy changed');
     if (this.policy.agent.inventoryIntervalSeconds !== previous.agent.inventoryIntervalSeconds) this.inventory?.reschedule(this.policy.agent.inventoryIntervalSeconds);
     // What is installed may now be allowed (restore) or quarantined: look again under the new policy.
     void this.inventory?.runNow().catch((err: unknown) => this.problem('inventory', `inventory: ${(err as Error).message}`));
     this.o.log.info({ policy: info.id, source: info.source, serial: info.serial, mode: this.policy.mode }, 'policy in force');
+  }
+
+  /** Starts the exec guard where it can run; status says which engine is in force and why. */
+  private async startExecEngine(): Promise<void> {
+    const prevented = new PreventedExecReporter((e) => this.record(e));
+    this.engine = await ExecEngine.start({
+      enabled: this.o.execGuard !== 'off',
+      watcher: this.source.kind,
+      watcherChosen: this.o.watcher !== undefined,
+      scopePid: this.o.scopePid,
+      failClosed: this.o.execGuard === 'fail-closed',
+      deadlineMs: this.o.execGuardDeadlineMs ?? DEFAULT_DEADLINE_MS,
+      largeDeadlineMs: Math.min(10_000, Math.max(DEFAULT_LARGE_DEADLINE_MS, (this.o.execGuardDeadlineMs ?? DEFAULT_DEADLINE_MS) * 50)),
+      judge: { matcher: () => this.matcher, users: this.users, onPrevented: (q, d, user) => prevented.report(q, d, user) },
+      onExec: (pid) => this.guard.execSeen(pid),
+      onFallback: (m) => {
+        this.problem('exec-guard', `the exec guard answered an exec without the agent (${m.why}): ${m.verdict} ${m.path.slice(0, 256)} for pid ${m.pid}`);
+        if (m.verdict === 'allow') this.guard.execSeen(m.pid);
+      },
+      onChange: (info) => {
+        this.o.log.warn({ engine: info }, 'detection engine changed');
+        this.guard.setInterval(this.scanInterval());
+      },
+    });
+    if (!this.engine.active && this.o.execGuard !== 'off') this.o.log.info({ engine: this.engine.info }, 'exec guard not in force');
+  }
+
+  private engineInfo() {
+    return this.engine?.info ?? { kind: this.source.kind, prevention: false, why: `${this.source.kind} polling` };
+  }
+
+  private scanInterval(): number {
+    return this.engine?.active ? Math.max(BACKSTOP_SCAN_MS, this.policy.agent.scanIntervalMs) : this.policy.agent.scanIntervalMs;
+  }
+
+  /** Verdicts may differ now: the exec guard forgets its cache and every running tool is judged again. */
+  private decisionsChanged(why: string): void {
+    this.engine?.flush();
+    void this.guard.rejudge(why);
   }
 
   private withMode(policy: CompiledPolicy): CompiledPolicy {

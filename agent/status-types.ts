@@ -132,6 +132,8 @@ export interface AgentStatus {
   exceptionRequests: ExceptionRequestInfo[];
   health: {
     watcher: string;
+    /** The detection engine in force: `fanotify` (exec prevention, event-driven) or the polling watcher, and why. */
+    engine?: { kind: string; prevention: boolean; why: string };
     scanIntervalMs: number;
     lastScanAt?: string;
     processesSeen: number;

@@ -8,7 +8,8 @@ import { AGENT_VERSION } from './agent-version.ts';
 import { EXIT, parseFlags, pidFlag, untilStopSignal, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-dir DIR] [--socket PATH] [--scope-pid PID] [--watcher KIND]
-             [--inventory on|report|off] [--watchdog-seconds N]
+             [--inventory on|report|off] [--watchdog-seconds N] [--exec-guard on|off|fail-closed]
+             [--exec-guard-deadline-ms N]
       runs the agent until SIGTERM/SIGINT. With no flags: the built-in policy, the per-OS state dir and socket.
       As root it enforces for every user; as a normal user, on that user's processes only.
       --scope-pid PID  enforce only on descendants of PID (try Cordon in one terminal; tests)
@@ -16,7 +17,11 @@ const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-di
       --inventory M    installed-tool inventory: on (report, and quarantine where the policy says; default),
                        report (never move files; the default with --scope-pid), off
       --watchdog-seconds N  restart-by-exit when the agent's event loop is stuck N s (default 60, 2 to 3600):
-                       a stall record is left for the next start to report, and the service manager restarts it`;
+                       a stall record is left for the next start to report, and the service manager restarts it
+      --exec-guard M   Linux, as root: deny banned programs at exec time (fanotify): on (default, fail-open when
+                       the agent cannot answer in time), off, or fail-closed (see docs/developers/exec-guard.md)
+      --exec-guard-deadline-ms N  how long an exec of a file not judged before waits for the agent (default 40;
+                       a new file over 8 MiB waits up to 50 times that, at most 10 s)`;
 
 const DEFAULT_WATCHDOG_SECONDS = 60;
 
@@ -33,11 +38,18 @@ export const agentCommand: Command = {
       watcher: { type: 'string' },
       inventory: { type: 'string' },
       'watchdog-seconds': { type: 'string' },
+      'exec-guard': { type: 'string' },
+      'exec-guard-deadline-ms': { type: 'string' },
     });
     const watchdogSeconds = values['watchdog-seconds'] === undefined ? DEFAULT_WATCHDOG_SECONDS : Number(values['watchdog-seconds']);
     if (!Number.isInteger(watchdogSeconds) || watchdogSeconds < 2 || watchdogSeconds > 3600) throw new UsageError('--watchdog-seconds must be an integer from 2 to 3600');
     if (values.inventory !== undefined && !['on', 'report', 'off'].includes(values.inventory)) throw new UsageError('--inventory must be on, report or off');
     if (values.watcher !== undefined && !(WATCHER_KINDS as readonly string[]).includes(values.watcher)) throw new UsageError(`--watcher must be one of ${WATCHER_KINDS.join(', ')}`);
+    const execGuard = values['exec-guard'];
+    if (execGuard !== undefined && execGuard !== 'on' && execGuard !== 'off' && execGuard !== 'fail-closed') throw new UsageError('--exec-guard must be on, off or fail-closed');
+    const deadlineFlag = values['exec-guard-deadline-ms'];
+    const execGuardDeadlineMs = deadlineFlag === undefined ? undefined : Number(deadlineFlag);
+    if (execGuardDeadlineMs !== undefined && !(Number.isInteger(execGuardDeadlineMs) && execGuardDeadlineMs >= 1 && execGuardDeadlineMs <= 10_000)) throw new UsageError('--exec-guard-deadline-ms must be an integer from 1 to 10000');
     if (positionals.length) throw new UsageError(`unexpected "${positionals[0]}"`);
     if (values.mode !== undefined && values.mode !== 'enforce' && values.mode !== 'monitor') throw new UsageError('--mode must be enforce or monitor');
     const scopePid = pidFlag(values['scope-pid'], '--scope-pid');
@@ -67,6 +79,8 @@ export const agentCommand: Command = {
       scopePid,
       watcher: values.watcher as WatcherKind | undefined,
       inventory: values.inventory as 'on' | 'report' | 'off' | undefined,
+      execGuard,
+      execGuardDeadlineMs,
       agentVersion: AGENT_VERSION,
       log,
       watchdogStallMs: watchdogSeconds * 1000,

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { localeFromEnv, type Decision, type Matcher } from '../../policy/index.ts';
 import type { AgentEvent, AgentEventType } from '../status-types.ts';
-import { readEnviron } from '../process/proc-fs.ts';
+import { readEnviron, readProcStat } from '../process/proc-fs.ts';
 import type { ProcessSource, SeenProcess } from '../process/process-source.ts';
 import type { UserDirectory } from '../process/user-directory.ts';
 import type { ProcessStopper } from './process-stopper.ts';
@@ -31,10 +31,16 @@ export interface GuardOptions {
 const ARGV_MAX_ITEMS = 32;
 const ARGV_MAX_CHARS = 512;
 
+/** After an exec event, look at once and a few more times while the new program finishes loading (ms). */
+const EXEC_FOLLOW_UP_MS = [2, 5, 10, 20, 40, 80, 160];
+
 export class ProcessGuard {
   private timer: NodeJS.Timeout | undefined;
+  private followUp: NodeJS.Timeout | undefined;
+  private followUpStep = 0;
   private running = false;
   private ticking: Promise<void> = Promise.resolve();
+  private tickQueued = false;
   /** Health figures for status. */
   lastTickAt: number | undefined;
   processesSeen = 0;
@@ -43,30 +49,90 @@ export class ProcessGuard {
 
   private intervalMs = 100;
 
-  /** A new interval applies from the next tick (a policy change). */
+  /** A new interval applies from the next tick (a policy change, or the exec guard taking over detection). */
   setInterval(intervalMs: number): void {
+    const sooner = intervalMs < this.intervalMs;
     this.intervalMs = intervalMs;
+    if (sooner && this.running) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.loop(), intervalMs);
+    }
   }
 
   start(intervalMs: number): void {
     this.intervalMs = intervalMs;
     this.running = true;
-    const loop = () => {
+    this.loop();
+  }
+
+  private loop(): void {
+    if (!this.running) return;
+    void this.runTick().finally(() => {
+      // Scheduled after the tick ends, so a slow tick can never overlap the next.
+      if (this.running) {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.loop(), this.intervalMs);
+      }
+    });
+  }
+
+  /** Ticks run one at a time; a request while one is queued joins it. */
+  private runTick(): Promise<void> {
+    if (this.tickQueued) return this.ticking;
+    this.tickQueued = true;
+    this.ticking = this.ticking
+      .then(() => {
+        this.tickQueued = false;
+        return this.tick();
+      })
+      .catch((err: unknown) => this.o.onError(err));
+    return this.ticking;
+  }
+
+  /**
+   * An exec event (the exec guard): the pid is looked at now and a few more times over the next ~300 ms, so a
+   * script tool (`node cli.js`, allowed at exec time because it is `node`) is stopped within milliseconds.
+   */
+  execSeen(pid: number): void {
+    if (!this.running) return;
+    this.o.source.execHint?.(pid);
+    this.followUpStep = 0;
+    if (this.followUp) return;
+    const next = () => {
+      this.followUp = undefined;
       if (!this.running) return;
-      this.ticking = this.tick()
-        .catch((err: unknown) => this.o.onError(err))
-        .finally(() => {
-          // Scheduled after the tick ends, so a slow tick can never overlap the next.
-          if (this.running) this.timer = setTimeout(loop, this.intervalMs);
-        });
+      void this.runTick();
+      if (this.followUpStep < EXEC_FOLLOW_UP_MS.length) this.followUp = setTimeout(next, EXEC_FOLLOW_UP_MS[this.followUpStep++]);
     };
-    loop();
+    this.followUp = setTimeout(next, 0);
   }
 
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    clearTimeout(this.followUp);
     await this.ticking;
+  }
+
+  /**
+   * Judges every running process again under the policy in force now (a new policy, a mode change, an
+   * exception that expired or was revoked): what the new decision blocks is stopped, with its explanation;
+   * what it allows is left alone. Runs between ticks, never during one.
+   */
+  rejudge(why: string): Promise<void> {
+    const run = this.ticking.then(async () => {
+      const matcher = this.o.matcher();
+      const handled = new Set<number>();
+      for (const p of await this.o.source.running()) {
+        if (handled.has(p.pid) || !this.inScope(p)) continue;
+        const user = this.o.users.nameOf(p.uid);
+        const decision = matcher.matchProcess({ ...p, user });
+        if (!decision || decision.action !== 'block' || decision.mode !== 'enforce') continue;
+        for (const pid of await this.act(p, user, decision, { rejudged: why })) handled.add(pid);
+      }
+    });
+    this.ticking = run.catch((err: unknown) => this.o.onError(err));
+    return this.ticking;
   }
 
   /** One pass: poll, match, act. Public for `cordon check` and tests. */
@@ -96,7 +162,8 @@ export class ProcessGuard {
       let pid: number | undefined = p.ppid;
       for (let hops = 0; pid !== undefined && pid > 1 && hops < 256; hops++) {
         if (pid === underPid) return true;
-        pid = this.o.source.parentOf(pid);
+        // A process the watcher has not listed yet (re-judging between polls): ask the kernel.
+        pid = this.o.source.parentOf(pid) ?? (process.platform === 'linux' ? readProcStat(pid)?.ppid : undefined);
       }
       return false;
     }
@@ -104,7 +171,7 @@ export class ProcessGuard {
   }
 
   /** Carries out a decision; returns the pids it stopped, so the same tick does not act on them twice. */
-  private async act(p: SeenProcess, user: string | undefined, d: Decision): Promise<number[]> {
+  private async act(p: SeenProcess, user: string | undefined, d: Decision, extra: Record<string, string> = {}): Promise<number[]> {
     const enforce = d.mode === 'enforce';
     if (d.action === 'block' && enforce) {
       const outcome = await this.o.stopper.stopTree({ pid: p.pid, startTime: p.startTime, exe: p.exe }, () => this.notify(p, d, 'blocked'));
@@ -113,6 +180,7 @@ export class ProcessGuard {
       this.emit(outcome.stopped ? 'block' : 'block-failed', p, user, d, {
         children: outcome.killed.length - (outcome.stopped ? 1 : 0),
         ...(outcome.stopped ? {} : { why: gone?.why ?? 'unknown' }),
+        ...extra,
       });
       return outcome.killed.map((k) => k.pid);
     }

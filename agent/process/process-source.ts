@@ -29,6 +29,10 @@ export interface ProcessSource {
   identity(pid: number): Promise<ProcessIdentity | null>;
   /** Current descendants of a pid (children first-level first), refreshed from the system. */
   descendants(pid: number): Promise<ProcessIdentity[]>;
+  /** Every live process now, read afresh: what a re-judgement (policy change, expiry) looks at. */
+  running(): Promise<SeenProcess[]>;
+  /** An exec event for the pid (the exec guard): re-check it on the next polls as if it were new. */
+  execHint?(pid: number): void;
   /** Parent pid as last known, for ancestry checks. */
   parentOf(pid: number): number | undefined;
   /** Number of processes currently known. */

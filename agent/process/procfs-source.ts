@@ -242,6 +242,25 @@ export class ProcFsSource implements ProcessSource {
     out.push(this.seen(pid, stat, uid, exe, argv, true));
   }
 
+  running(): Promise<SeenProcess[]> {
+    const out: SeenProcess[] = [];
+    for (const pid of listPids(this.procRoot)) {
+      const stat = readProcStat(pid, this.procRoot);
+      if (!stat || isKernelThread(stat) || stat.state === 'Z' || stat.state === 'X') continue;
+      const uid = readUid(pid, this.procRoot);
+      if (uid === null) continue;
+      out.push(this.seen(pid, stat, uid, readExe(pid, this.procRoot), readCmdline(pid, this.procRoot)));
+    }
+    return Promise.resolve(out);
+  }
+
+  execHint(pid: number): void {
+    const k = this.known.get(pid);
+    if (!k || k.kernel) return; // a pid not known yet is found by the next poll's probe of new pids
+    k.seenAt = this.now();
+    this.young.add(pid);
+  }
+
   identity(pid: number): Promise<ProcessIdentity | null> {
     return Promise.resolve(this.identitySync(pid));
   }

@@ -29,6 +29,10 @@ export abstract class SnapshotSource implements ProcessSource {
     return out;
   }
 
+  running(): Promise<SeenProcess[]> {
+    return this.list();
+  }
+
   async identity(pid: number): Promise<ProcessIdentity | null> {
     const p = (await this.list()).find((x) => x.pid === pid);
     return p ? { pid, startTime: p.startTime, exe: p.exe } : null;

@@ -1,0 +1,149 @@
+// The exec guard helper as the agent sees it: starts native/cordon-exec-guard, answers its questions, relays its
+// exec reports, and stops it. The helper dies with the agent (stdin EOF, PR_SET_PDEATHSIG), so no guard outlives
+// the process that could answer it.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { answerLine, parseHelperLine, type ExecQuestion, type HelperMessage } from './exec-guard-protocol.ts';
+
+export interface ExecVerdict {
+  deny: boolean;
+  /** May the helper keep this verdict for the same file identity and uid? */
+  cacheable: boolean;
+  /** Work to do once the kernel has its answer (explaining a deny, recording it). */
+  after?: () => void;
+}
+
+export interface ExecGuardHelperOptions {
+  binary: string;
+  deadlineMs: number;
+  /** For files over 8 MiB, whose first judgement reads megabytes of content. */
+  largeDeadlineMs: number;
+  failClosed: boolean;
+  scopePid?: number;
+  trustedExecutables: readonly string[];
+  /** Mark only these mounts (FAN_MARK_MOUNT) instead of every local filesystem. */
+  mounts?: readonly string[];
+  /** Judges one exec; synchronous, because the process waits in the kernel until it is answered. */
+  judge: (q: ExecQuestion) => ExecVerdict;
+  /** An exec the helper let through (from its cache, or by the agent's allow): detection looks at the pid now. */
+  onExec: (pid: number) => void;
+  /** The helper answered without the agent (deadline missed, queue full). */
+  onFallback: (m: Extract<HelperMessage, { kind: 'fallback' }>) => void;
+  /** The helper exited while the agent still wanted it. */
+  onExit: (why: string) => void;
+}
+
+export type HelperStats = Omit<Extract<HelperMessage, { kind: 'stats' }>, 'kind'>;
+
+const READY_TIMEOUT_MS = 5000;
+const STDERR_KEEP = 4096;
+
+export class ExecGuardHelper {
+  readonly marks: { ok: boolean; fsType: string; where: string; error?: string }[] = [];
+  private stopping = false;
+  private stderr = '';
+  private readonly statsWaiters: ((s: HelperStats) => void)[] = [];
+
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly o: ExecGuardHelperOptions,
+  ) {}
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  static start(o: ExecGuardHelperOptions): Promise<ExecGuardHelper> {
+    const args = ['--deadline-ms', String(o.deadlineMs), '--large-deadline-ms', String(o.largeDeadlineMs)];
+    if (o.failClosed) args.push('--fail-closed');
+    if (o.scopePid !== undefined) args.push('--scope-pid', String(o.scopePid));
+    for (const exe of o.trustedExecutables) args.push('--trusted-exe', exe);
+    for (const m of o.mounts ?? []) args.push('--mount', m);
+    const child = spawn(o.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const helper = new ExecGuardHelper(child, o);
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the exec guard helper did not become ready in ${READY_TIMEOUT_MS} ms`));
+      }, READY_TIMEOUT_MS);
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (helper.stderr = (helper.stderr + d).slice(-STDERR_KEEP)));
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        const why = `the exec guard helper exited (${signal ?? `code ${code}`})${helper.stderr ? `: ${helper.stderr.trim()}` : ''}`;
+        if (!ready) reject(new Error(why));
+        else if (!helper.stopping) o.onExit(why);
+      });
+      // A write to a helper that just died must not crash the agent.
+      child.stdin.on('error', () => {});
+      createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+        const m = parseHelperLine(line);
+        if (!m) return;
+        if (m.kind === 'ready') {
+          ready = true;
+          clearTimeout(timer);
+          resolve(helper);
+        } else helper.handle(m);
+      });
+    });
+  }
+
+  private handle(m: HelperMessage): void {
+    switch (m.kind) {
+      case 'question': {
+        let verdict: ExecVerdict;
+        try {
+          verdict = this.o.judge(m);
+        } catch {
+          // A judging bug must not decide for the user: the helper's own fail-open/closed rule applies.
+          verdict = { deny: this.o.failClosed, cacheable: false };
+        }
+        this.child.stdin.write(answerLine(m.id, verdict.deny, verdict.cacheable));
+        if (!verdict.deny) this.o.onExec(m.pid);
+        verdict.after?.();
+        break;
+      }
+      case 'cached':
+        if (m.verdict === 'allow') this.o.onExec(m.pid);
+        break;
+      case 'fallback':
+        this.o.onFallback(m);
+        break;
+      case 'mark':
+        if (this.marks.length < 256) this.marks.push({ ok: m.ok, fsType: m.fsType, where: m.where, ...(m.error ? { error: m.error } : {}) });
+        break;
+      case 'stats':
+        this.statsWaiters.shift()?.({ events: m.events, asked: m.asked, cached: m.cached, fallbacks: m.fallbacks, denied: m.denied, pending: m.pending });
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Forgets every cached verdict: the policy (or an exception) changed. */
+  flush(): void {
+    this.child.stdin.write('F\n');
+  }
+
+  stats(): Promise<HelperStats> {
+    return new Promise((resolve) => {
+      this.statsWaiters.push(resolve);
+      this.child.stdin.write('S\n');
+    });
+  }
+
+  /** Closing stdin makes the helper exit; the kernel then allows anything still pending. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,90 @@
+// The agent's verdict on one exec the kernel is holding: deny what the catalog identifies as a tool the policy
+// blocks (enforce mode), allow everything else. Identification reads the exact file being exec'd through the
+// helper's fd, so a renamed copy or a file swapped after the path was resolved is judged by its content.
+import { createHash } from 'node:crypto';
+import type { Decision, Identification, Matcher } from '../../policy/index.ts';
+import { interpreterKind } from '../../policy/interpreter-argv.ts';
+import { readProcStat } from '../process/proc-fs.ts';
+import type { UserDirectory } from '../process/user-directory.ts';
+import type { ExecVerdict } from './exec-guard-helper.ts';
+import type { ExecQuestion } from './exec-guard-protocol.ts';
+import { isPackageManagerCaller } from './package-manager-caller.ts';
+
+export interface ExecJudgeOptions {
+  matcher: () => Matcher;
+  users: UserDirectory;
+  /** Enforce only on descendants of this pid (tests, trying Cordon in one terminal). */
+  scopePid?: number;
+  /** The helper's pid: its open fds are how the agent reads the file under judgement. */
+  helperPid: () => number;
+  /** A denied exec, after the kernel has the answer: explain it and record it. */
+  onPrevented: (q: ExecQuestion, decision: Decision, user: string | undefined) => void;
+}
+
+const MAX_ANCESTRY_HOPS = 256;
+const IDENTITY_CACHE_LIMIT = 50_000;
+
+export function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let current: number | undefined = pid, hops = 0; current !== undefined && current > 1 && hops < MAX_ANCESTRY_HOPS; hops++) {
+    if (current === ancestor) return true;
+    current = readProcStat(current)?.ppid;
+  }
+  return false;
+}
+
+const digests = new WeakMap<Matcher, string>();
+
+/** The catalog a matcher identifies with, as a digest computed once per matcher. */
+function catalogDigest(matcher: Matcher): string {
+  let digest = digests.get(matcher);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(JSON.stringify(matcher.policy.tools)).digest('hex');
+    digests.set(matcher, digest);
+  }
+  return digest;
+}
+
+export class ExecJudge {
+  /**
+   * Identification by file identity, kept across policy changes while the catalog is the same: a new policy
+   * must not make the next exec of every large binary wait for a fresh content scan.
+   */
+  private readonly identities = new Map<string, Identification | null>();
+  private catalogKey = '';
+
+  constructor(private readonly o: ExecJudgeOptions) {}
+
+  judge(q: ExecQuestion): ExecVerdict {
+    // The helper applies the scope too; checked again here because a wrong deny is the costly mistake.
+    if (this.o.scopePid !== undefined && !descendsFrom(q.pid, this.o.scopePid)) return { deny: false, cacheable: false };
+    if (isPackageManagerCaller(q.pid)) return { deny: false, cacheable: false };
+    const matcher = this.o.matcher();
+    // An interpreter (node, python, bun, deno by name) is judged by the script it runs, after its exec, exactly
+    // as the process watcher judges it; scanning its content here would only delay every first `node`.
+    const base = q.path.slice(q.path.lastIndexOf('/') + 1);
+    if (interpreterKind(base)) return { deny: false, cacheable: true };
+    const identification = this.identify(matcher, q);
+    if (!identification) return { deny: false, cacheable: true };
+    const user = this.o.users.nameOf(q.uid);
+    const decision = matcher.decide(identification, user);
+    const deny = decision !== null && decision.action === 'block' && decision.mode === 'enforce';
+    // Allowed tools are still seen by detection (warn, audit, monitor mode's would-block) through the exec report.
+    return { deny, cacheable: true, ...(deny ? { after: () => this.o.onPrevented(q, decision, user) } : {}) };
+  }
+
+  private identify(matcher: Matcher, q: ExecQuestion): Identification | null {
+    const catalogKey = catalogDigest(matcher);
+    if (catalogKey !== this.catalogKey || this.identities.size >= IDENTITY_CACHE_LIMIT) {
+      this.identities.clear();
+      this.catalogKey = catalogKey;
+    }
+    // The path is part of the key: path evidence (node_modules/<banned package>/…) differs between hard links.
+    const key = `${q.dev}:${q.ino}:${q.size}:${q.mtimeNs}:${q.ctimeNs}\u0000${q.path}`;
+    const known = this.identities.get(key);
+    if (known !== undefined) return known;
+    const content = `/proc/${this.o.helperPid()}/fd/${q.fd}`;
+    const found = matcher.identifier.identifyFile(q.path || content, 'native', { root: '', content });
+    this.identities.set(key, found);
+    return found;
+  }
+}
