@@ -6,6 +6,9 @@
 // Journal: (no manifest) nothing moved → 'moving' → 'stubbing' → 'done' → 'restoring' → (item gone).
 // Moves are one rename each (same file system); across file systems a move is copy to `N.partial`, fsync,
 // rename to `N` (the copy is now complete), then removal of the original — recovery resumes from any of these.
+//
+// The tool's directories belong to a user who may swap any of them for a symlink at any instant: on that side
+// nothing is done by path. Parents are pinned (pinned-dir.ts) when checked and acted on through their fds.
 import { chmodSync, chownSync, closeSync, constants, existsSync, fchmodSync, fchownSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, type Stats, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';

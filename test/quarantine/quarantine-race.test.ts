@@ -3,7 +3,8 @@
 // thousands of times (race-attacker.mjs). Root's files outside the tool — a tree laid out like the tool's (to be
 // moved in its place), empty look-alike directories (to be stubbed or restored into) and a file the stub is
 // pointed at (to be chmod/chown'ed) — must never be moved, created or changed: content, mode, owner and mtime
-// are compared after every round. The tool and root's files live on /dev/shm (tmpfs: fsync is free, so rounds are
+// are compared after every round. And the attacker's own tool is never lost: after recovery it is whole in place
+// or held in the store. The tool and root's files live on /dev/shm (tmpfs: fsync is free, so rounds are
 // many); the store is there too (renames) or, every third round, in the temp directory on another file system
 // (copies). CORDON_QUARANTINE_RACE_SECONDS (default 25) bounds the run; run it for minutes by hand.
 import assert from 'node:assert/strict';
@@ -173,8 +174,11 @@ test(`symlink swaps race quarantine and restore for ${SECONDS} s: nothing outsid
   const pristine = await canaryState();
   const stores = [join(root, 'state'), ...(otherFs ? [join(otherFs, 'state')] : [])];
   if (!otherFs) t.diagnostic('the temp directory is on the same file system as /dev/shm: no cross-device rounds');
-  const counts = { rounds: 0, quarantined: 0, quarantineRefused: 0, restored: 0, restoreRefused: 0, violations: 0 };
+  const counts = { rounds: 0, quarantined: 0, quarantineRefused: 0, restored: 0, restoreRefused: 0, violations: 0, toolInPlace: 0, toolInStore: 0, toolLost: 0 };
   const violations: string[] = [];
+  const lost: string[] = [];
+  buildTool();
+  const toolFiles = await snapshotTree(request().root);
   const end = Date.now() + SECONDS * 1000;
   while (Date.now() < end) {
     const stateDir = stores[counts.rounds % 3 === 2 ? stores.length - 1 : 0]!;
@@ -209,13 +213,27 @@ test(`symlink swaps race quarantine and restore for ${SECONDS} s: nothing outsid
       if (violations.length < 10) violations.push(`round ${counts.rounds}: ${problems.slice(0, 4).join('; ')}`);
       buildCanaries();
     }
+    // Whatever the race did to the attacker's own tool, it is whole somewhere: in place, or held in the store.
+    await store.recover();
+    const pkg = request().root;
+    const whole = existsSync(pkg) && compareSnapshots(toolFiles, await snapshotTree(pkg)).length === 0;
+    // Held: in an item of any state (a restore the attacker blocked stays 'restoring' until recovery can finish it).
+    const items = existsSync(store.dir) ? readdirSync(store.dir).filter((n) => !n.startsWith('.')) : [];
+    const held = items.some((id) => existsSync(join(store.dir, id, 'payload', '0', 'package.json')));
+    if (whole) counts.toolInPlace++;
+    else if (held) counts.toolInStore++;
+    else {
+      counts.toolLost++;
+      if (lost.length < 5) lost.push(`round ${counts.rounds}: ${existsSync(pkg) ? compareSnapshots(toolFiles, await snapshotTree(pkg)).slice(0, 3).join('; ') : 'missing'}; items ${items.length}; ${execFileSync('find', [prefix, '-printf', '%P:%y '], { encoding: 'utf8' })}`);
+    }
     for (const s of stores) rmSync(s, { recursive: true, force: true });
   }
   t.diagnostic(JSON.stringify({ seconds: SECONDS, ...counts, symlinkSwaps: attacker!.swaps }));
-  for (const v of violations) t.diagnostic(v);
+  for (const v of [...violations, ...lost]) t.diagnostic(v);
   assert.ok(attacker!.swaps > counts.rounds, 'the attacker really raced');
   assert.ok(counts.quarantined > 0, 'some quarantines went through the race');
   assert.equal(counts.violations, 0, violations.join('\n'));
+  assert.equal(counts.toolLost, 0, lost.join('\n'));
   // The canaries are still exactly as built (statSync: nothing followed a link to them and changed them).
   assert.equal(statSync(join(root, 'victim')).mode & 0o7777, 0o600);
 });
