@@ -56,7 +56,7 @@ describe('fail-open', { skip }, () => {
   });
 
   it('lets execs through, each after at most the deadline, while the agent does not answer', async (t) => {
-    const agent = await startAgent({ args: ['--inventory', 'off'] });
+    const agent = await startAgent({ args: ['--exec-guard', 'on', '--inventory', 'off'], readyTimeoutMs: 90_000 });
     agents.push(agent);
     assert.equal((await agent.status()).health.engine?.kind, 'fanotify');
     agent.child.kill('SIGSTOP');
@@ -80,7 +80,7 @@ describe('fail-open', { skip }, () => {
 
   it('releases execs held for a killed agent at once, and its helper dies with it', async (t) => {
     // A long deadline, so that only the agent's death can release the execs before it.
-    const agent = await startAgent({ args: ['--inventory', 'off', '--exec-guard-deadline-ms', '10000'] });
+    const agent = await startAgent({ args: ['--exec-guard', 'on', '--inventory', 'off', '--exec-guard-deadline-ms', '10000'], readyTimeoutMs: 90_000 });
     agents.push(agent);
     assert.equal((await agent.status()).health.engine?.kind, 'fanotify');
     const helper = helperOf(agent);
