@@ -172,7 +172,7 @@ export class AgentRuntime {
     await agent.server.listen();
     // The first pass judges every running process (and warms the identifier's caches): the exec guard starts
     // after it, so that its first questions do not wait behind that work and miss their deadline.
-    await agent.guard.tick().catch((err: unknown) => agent.problem('watcher', `process watcher: ${(err as Error).message}`));
+    if (o.execGuard !== 'off') await agent.guard.tick().catch((err: unknown) => agent.problem('watcher', `process watcher: ${(err as Error).message}`));
     await agent.startExecEngine();
     agent.guard.start(agent.scanInterval());
     agent.expiries.arm();
@@ -304,6 +304,7 @@ export class AgentRuntime {
       enabled: this.o.execGuard !== 'off',
       watcher: this.source.kind,
       watcherChosen: this.o.watcher !== undefined,
+      machineScope: this.o.scope === 'machine',
       scopePid: this.o.scopePid,
       failClosed: this.o.execGuard === 'fail-closed',
       deadlineMs: this.o.execGuardDeadlineMs ?? DEFAULT_DEADLINE_MS,

@@ -22,6 +22,8 @@ export interface ExecEngineOptions {
   /** The polling watcher's kind (procfs, ps, systeminformation) and whether the user chose it. */
   watcher: string;
   watcherChosen: boolean;
+  /** Only the machine-wide agent (the root service) guards execs; a per-user agent must not judge others'. */
+  machineScope: boolean;
   scopePid?: number;
   failClosed: boolean;
   deadlineMs: number;
@@ -62,6 +64,7 @@ export class ExecEngine {
     const o = this.o;
     if (!o.enabled) return `${o.watcher} polling: the exec guard is turned off (--exec-guard off)`;
     if (process.platform !== 'linux') return `${o.watcher} polling: exec prevention uses fanotify, which only Linux has`;
+    if (!o.machineScope) return `${o.watcher} polling: exec prevention runs in the machine-wide agent service only, not in a per-user agent`;
     if (o.watcherChosen && o.watcher !== 'procfs') return `${o.watcher} polling, chosen with --watcher`;
     if (process.getuid?.() !== 0) return `${o.watcher} polling: exec prevention needs root (fanotify permission events); this agent runs as uid ${process.getuid?.()}`;
     const binary = o.binary ?? EXEC_GUARD_BINARY;

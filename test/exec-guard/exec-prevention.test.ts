@@ -51,7 +51,7 @@ describe('exec prevention (fanotify)', { skip }, () => {
     recorder = await RequestRecorder.start();
     // A generous deadline: the machine running the tests may be loaded, and these tests are about what the
     // agent decides; the default deadline and fail-open are the benchmark's and the fail-open test's business.
-    agent = await startAgent({ args: ['--inventory', 'off', '--exec-guard-deadline-ms', '1000'] });
+    agent = await startAgent({ args: ['--exec-guard', 'on', '--inventory', 'off', '--exec-guard-deadline-ms', '1000'], readyTimeoutMs: 90_000 });
     const engine = (await agent.status()).health.engine;
     assert.equal(engine?.kind, 'fanotify', `the exec guard is not in force: ${engine?.why}`);
     assert.equal(engine?.prevention, true);

@@ -43,7 +43,7 @@ describe('re-judging running tools', { skip }, () => {
 
   it('stops on a mode change what is now blocked, leaves what an exception allows, and stops that at the expiry', async () => {
     writeFileSync(policyFile, policy('p1-monitor', 'monitor'));
-    agent = await startAgent({ args: ['--policy', policyFile, '--inventory', 'off'] });
+    agent = await startAgent({ args: ['--exec-guard', 'on', '--policy', policyFile, '--inventory', 'off'], readyTimeoutMs: 90_000 });
     const claude = spawn(process.execPath, [fakeScriptTool(join(scratch, 'a'))], { stdio: 'ignore' });
     const codex = spawn(process.execPath, [fakeScriptTool(join(scratch, 'b'), '@openai/codex')], { stdio: 'ignore' });
     running.push(claude, codex);

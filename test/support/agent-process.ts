@@ -22,10 +22,14 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startAgent(options: { args?: string[]; stateDir?: string; env?: NodeJS.ProcessEnv; scopePid?: number } = {}): Promise<AgentProcess> {
+export async function startAgent(options: { args?: string[]; stateDir?: string; env?: NodeJS.ProcessEnv; scopePid?: number; readyTimeoutMs?: number } = {}): Promise<AgentProcess> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'cordon-agent-'));
   const socket = join(stateDir, 'agent.sock');
-  const child = spawn(process.execPath, [CORDON_BIN, 'agent', '--state-dir', stateDir, '--socket', socket, '--scope-pid', String(options.scopePid ?? process.pid), ...(options.args ?? [])], {
+  // The fanotify exec guard turns "stopped" into "never started": tests about the stop path run without it, and
+  // the exec guard's own tests (test/exec-guard/) ask for it with --exec-guard on.
+  const args = options.args ?? [];
+  const execGuard = args.some((a) => a.startsWith('--exec-guard')) ? [] : ['--exec-guard', 'off'];
+  const child = spawn(process.execPath, [CORDON_BIN, 'agent', '--state-dir', stateDir, '--socket', socket, '--scope-pid', String(options.scopePid ?? process.pid), ...execGuard, ...args], {
     env: { ...process.env, CORDON_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,7 +40,8 @@ export async function startAgent(options: { args?: string[]; stateDir?: string; 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent did not become ready in 20 s:\n${stdout}\n${stderr}`)), 20_000);
+    const readyMs = options.readyTimeoutMs ?? 20_000;
+    const timer = setTimeout(() => reject(new Error(`agent did not become ready in ${readyMs / 1000} s:\n${stdout}\n${stderr}`)), readyMs);
     const check = () => {
       if (stdout.includes('status on')) {
         clearTimeout(timer);

@@ -1,0 +1,217 @@
+// npm run bench:exec-guard — what the Linux exec guard (fanotify) costs and what it buys, as root:
+//   1. added latency per benign exec, guard on vs no agent: BENCH_EXECS (default 10,000) execs of /bin/true and
+//      BENCH_NODE_EXECS (default 2,000) of `node -e 0`, timed fork→exit by a small C driver (p50, p99, ratio);
+//      and the uncached cost: execs of never-seen copies of /bin/true (each one asks the agent);
+//   2. idle CPU of the agent (+ helper) at 2,000 processes: exec guard (events, /proc backstop every 2 s) vs
+//      /proc polling every 100 ms;
+//   3. launch → deny/stop: the real Claude Code binary installed, a renamed hard link, a fresh renamed copy
+//      (uncached: judged by content), and a script tool (`node cli.js`), guard on vs /proc polling.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAgent, type AgentProcess } from '../support/agent-process.ts';
+import { execGuardSkipReason, fakeScriptTool } from '../support/exec-guard-stage.ts';
+import { installRealCli } from '../support/real-clis.ts';
+
+const EXECS = Number(process.env.BENCH_EXECS ?? 10_000);
+const NODE_EXECS = Number(process.env.BENCH_NODE_EXECS ?? 2_000);
+const UNCACHED = Number(process.env.BENCH_UNCACHED ?? 200);
+const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 20);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
+const CLK_TCK = 100;
+
+const skip = execGuardSkipReason();
+if (skip) {
+  process.stdout.write(`skipped: ${skip}\n`);
+  process.exit(0);
+}
+const scratch = mkdtempSync(join(tmpdir(), 'cordon-exec-bench-'));
+
+/** fork+exec+wait, timed in C so that the figure is the exec's, not Node's spawn machinery's. */
+const DRIVER = join(scratch, 'exec-driver');
+writeFileSync(
+  `${DRIVER}.c`,
+  `#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e6 + t.tv_nsec / 1e3; }
+int main(int argc, char **argv) {
+  int n = atoi(argv[1]);
+  for (int i = 0; i < n; i++) {
+    double t0 = now();
+    pid_t pid = fork();
+    if (pid == 0) { execv(argv[2], argv + 2); _exit(127); }
+    int status;
+    waitpid(pid, &status, 0);
+    printf("%.1f %d\\n", now() - t0, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  }
+  return 0;
+}
+`,
+);
+execFileSync('cc', ['-O2', '-o', DRIVER, `${DRIVER}.c`]);
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function driver(n: number, argv: string[]): { p50: number; p99: number; failed: number } {
+  const out = execFileSync(DRIVER, [String(n), ...argv], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const rows = out.trim().split('\n').map((l) => l.split(' ').map(Number) as [number, number]);
+  const us = rows.map((r) => r[0]).sort((a, b) => a - b);
+  return { p50: pct(us, 50), p99: pct(us, 99), failed: rows.filter((r) => r[1] !== 0).length };
+}
+
+/** Each exec a never-seen file: the helper must ask the agent every time. */
+function uncached(n: number): { p50: number; p99: number; failed: number } {
+  const us: number[] = [];
+  let failed = 0;
+  for (let i = 0; i < n; i++) {
+    const copy = join(scratch, `true-${Date.now()}-${i}`);
+    copyFileSync('/bin/true', copy);
+    execFileSync('chmod', ['755', copy]);
+    const r = driver(1, [copy]);
+    us.push(r.p50);
+    failed += r.failed;
+  }
+  us.sort((a, b) => a - b);
+  return { p50: pct(us, 50), p99: pct(us, 99), failed };
+}
+
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+function helperOf(agent: AgentProcess): number | undefined {
+  const pid = agent.child.pid!;
+  for (const tid of execFileSync('ls', [`/proc/${pid}/task`], { encoding: 'utf8' }).trim().split('\n')) {
+    for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number)) {
+      if (readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('cordon-exec-guard')) return c;
+    }
+  }
+  return undefined;
+}
+
+const background: ChildProcess[] = [];
+function topUpTo(target: number): void {
+  const now = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3]!.split('/')[1]);
+  for (let i = now; i < target; i++) background.push(spawn('sleep', ['3600'], { stdio: 'ignore' }));
+}
+
+async function launchToEnd(command: string, args: string[], n: number, prepare?: (i: number) => string): Promise<{ p50: number; p99: number; outcomes: string }> {
+  const ms: number[] = [];
+  const outcomes = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const target = prepare ? prepare(i) : command;
+    const t0 = performance.now();
+    const child = spawn(prepare ? '/bin/sh' : command, prepare ? ['-c', '"$0" --version', target] : args, { stdio: 'ignore' });
+    const how = await new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
+    ms.push(performance.now() - t0);
+    outcomes.set(how, (outcomes.get(how) ?? 0) + 1);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: pct(ms, 50), p99: pct(ms, 99), outcomes: [...outcomes].map(([k, v]) => `${v}× ${k}`).join(', ') };
+}
+
+const fmt = (us: number) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(0)} µs`);
+
+async function main(): Promise<void> {
+  const lines: string[] = [];
+  const say = (s: string) => {
+    lines.push(s);
+    process.stdout.write(`${s}\n`);
+  };
+  say(`exec guard benchmark — ${new Date().toISOString()}, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+
+  // 1. Latency per benign exec.
+  const off = { true: driver(EXECS, ['/bin/true']), node: driver(NODE_EXECS, [process.execPath, '-e', '0']), uncached: uncached(UNCACHED) };
+  const agent = await startAgent({ args: ['--exec-guard', 'on', '--inventory', 'off'], readyTimeoutMs: 90_000 });
+  try {
+    driver(10, ['/bin/true']);
+    driver(3, [process.execPath, '-e', '0']);
+    const on = { true: driver(EXECS, ['/bin/true']), node: driver(NODE_EXECS, [process.execPath, '-e', '0']), uncached: uncached(UNCACHED) };
+    say('\n1. latency per benign exec (fork → exit, C driver), no agent vs exec guard on');
+    say('| exec | n | p50 off | p50 on | ratio | p99 off | p99 on | ratio | failed |');
+    say('|---|---|---|---|---|---|---|---|---|');
+    for (const [label, n, a, b] of [
+      ['/bin/true (cached verdict)', EXECS, off.true, on.true],
+      ['node -e 0 (cached verdict)', NODE_EXECS, off.node, on.node],
+      ['new copy of /bin/true (uncached: asks the agent)', UNCACHED, off.uncached, on.uncached],
+    ] as const) {
+      say(`| ${label} | ${n} | ${fmt(a.p50)} | ${fmt(b.p50)} | ${(b.p50 / a.p50).toFixed(2)}× | ${fmt(a.p99)} | ${fmt(b.p99)} | ${(b.p99 / a.p99).toFixed(2)}× | ${a.failed + b.failed} |`);
+    }
+  } finally {
+    await agent.stop();
+  }
+
+  // 2. Idle CPU at 2,000 processes.
+  topUpTo(2000);
+  await new Promise((r) => setTimeout(r, 3000));
+  say(`\n2. idle CPU at ${readFileSync('/proc/loadavg', 'utf8').split(' ')[3]!.split('/')[1]} processes, over ${IDLE_SECONDS} s (agent + helper)`);
+  say('| engine | CPU % of a core |');
+  say('|---|---|');
+  for (const guard of ['on', 'off'] as const) {
+    const a = await startAgent({ args: ['--exec-guard', guard, '--inventory', 'off'], readyTimeoutMs: 90_000 });
+    try {
+      await new Promise((r) => setTimeout(r, 5000));
+      const helper = helperOf(a);
+      const c0 = cpuSeconds(a.child.pid!) + (helper ? cpuSeconds(helper) : 0);
+      await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+      const c1 = cpuSeconds(a.child.pid!) + (helper ? cpuSeconds(helper) : 0);
+      say(`| ${guard === 'on' ? 'fanotify exec guard (events; /proc backstop every 2 s)' : '/proc polling every 100 ms'} | ${(((c1 - c0) / IDLE_SECONDS) * 100).toFixed(2)} % |`);
+    } finally {
+      await a.stop();
+    }
+  }
+  for (const c of background) c.kill('SIGKILL');
+
+  // 3. Launch → deny / stop.
+  const claude = installRealCli('claude-code');
+  const binary = join(claude.packageDir, 'bin', 'claude.exe');
+  const script = fakeScriptTool(join(scratch, 'global'));
+  say(`\n3. launch → deny (guard on) / stop (/proc polling), ${LAUNCHES} launches each (spawn of sh -c → its exit)`);
+  say('| launch | engine | p50 | p99 | outcomes |');
+  say('|---|---|---|---|---|');
+  for (const guard of ['on', 'off'] as const) {
+    const a = await startAgent({ args: ['--exec-guard', guard, '--inventory', 'off'], readyTimeoutMs: 90_000 });
+    const engine = guard === 'on' ? 'fanotify' : 'procfs';
+    try {
+      const installed = await launchToEnd(binary, [], LAUNCHES, () => binary);
+      say(`| native binary, installed | ${engine} | ${installed.p50.toFixed(1)} ms | ${installed.p99.toFixed(1)} ms | ${installed.outcomes} |`);
+      const linked = await launchToEnd(binary, [], LAUNCHES, (i) => {
+        const p = join(scratch, `fmt-${guard}-${i}`);
+        linkSync(binary, p);
+        return p;
+      });
+      say(`| native binary, renamed hard link | ${engine} | ${linked.p50.toFixed(1)} ms | ${linked.p99.toFixed(1)} ms | ${linked.outcomes} |`);
+      const fresh = await launchToEnd(binary, [], 3, (i) => {
+        const p = join(scratch, `copy-${guard}-${i}`);
+        copyFileSync(binary, p);
+        execFileSync('chmod', ['755', p]);
+        return p;
+      });
+      say(`| native binary, fresh renamed copy (uncached) | ${engine} | ${fresh.p50.toFixed(1)} ms | ${fresh.p99.toFixed(1)} ms | ${fresh.outcomes} |`);
+      for (let i = 0; i < 3; i++) rmSync(join(scratch, `copy-${guard}-${i}`), { force: true });
+      const scripted = await launchToEnd(process.execPath, [script], LAUNCHES);
+      say(`| script tool, node cli.js | ${engine} | ${scripted.p50.toFixed(1)} ms | ${scripted.p99.toFixed(1)} ms | ${scripted.outcomes} |`);
+    } finally {
+      await a.stop();
+    }
+  }
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  for (const c of background) c.kill('SIGKILL');
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exitCode = 1;
+});
