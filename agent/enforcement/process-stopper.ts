@@ -5,9 +5,12 @@
 // was reused, or a process that exec'd something else, is left alone. A descendant is frozen only when an
 // unbroken chain of parents, each read afresh and each the very process frozen before it, leads to the target:
 // a parent pid that was recorded once may since have exited and been handed to someone else's program.
+// Launchers that pass the freeze on to themselves (su, runuser, sudo, script) are resumed after the kill
+// (relayed-stops.ts), so nothing but the tool's own tree is ever left stopped.
 import { readFile } from 'node:fs/promises';
 import type { ProcessIdentity, ProcessSource } from '../process/process-source.ts';
 import { sameProcess } from '../process/process-source.ts';
+import { RelayedStops } from './relayed-stops.ts';
 
 export interface StopOutcome {
   /** Processes that received SIGKILL (the descendants deepest first, the target last). */
@@ -16,7 +19,15 @@ export interface StopOutcome {
   spared: { pid: number; why: string }[];
   /** True when the target itself was killed. */
   stopped: boolean;
+  /**
+   * Processes the freeze stopped on the way (launchers relaying the stop), resumed once the tool is gone.
+   * Settles in the background, after stopTree has returned; never rejects.
+   */
+  resumed: Promise<ProcessIdentity[]>;
 }
+
+/** Watches for relayed stops running at once; beyond this a stop checks once instead of watching (bounded work). */
+const MAX_WATCHES = 16;
 
 const STOP_WAIT_MS = 50;
 
@@ -48,6 +59,8 @@ export class ProcessStopper {
     private readonly send: SignalSender = (pid, signal) => process.kill(pid, signal),
   ) {}
 
+  private watches = 0;
+
   /** Why a pid must never be signalled, or null when it may be. */
   refusal(pid: number): string | null {
     if (!Number.isInteger(pid) || pid <= 1) return 'pid 0/1 is never signalled';
@@ -56,9 +69,11 @@ export class ProcessStopper {
   }
 
   async stopTree(target: ProcessIdentity, explain?: () => void): Promise<StopOutcome> {
-    const outcome: StopOutcome = { killed: [], spared: [], stopped: false };
+    const outcome: StopOutcome = { killed: [], spared: [], stopped: false, resumed: Promise.resolve([]) };
     /** What was frozen, by pid, as read right before it was frozen; in the order frozen (parents first). */
     const frozen = new Map<number, ProcessIdentity>();
+    // Before the freeze: which of the target's ancestors are running now, to resume any that the freeze stops.
+    const relays = this.refusal(target.pid) ? null : RelayedStops.note(target, (pid) => this.refusal(pid) !== null);
     const root = await this.signalVerified(target, 'SIGSTOP', outcome);
     if (!root) return outcome;
     frozen.set(root.pid, root);
@@ -86,7 +101,20 @@ export class ProcessStopper {
         if (p.pid === target.pid) outcome.stopped = true;
       }
     }
+    if (relays) outcome.resumed = this.resumeRelays(relays, new Set(frozen.keys()));
     return outcome;
+  }
+
+  private async resumeRelays(relays: RelayedStops, frozen: ReadonlySet<number>): Promise<ProcessIdentity[]> {
+    const watch = this.watches < MAX_WATCHES;
+    if (watch) this.watches++;
+    try {
+      return await relays.resume(this.send, (pid) => this.refusal(pid) !== null, frozen, watch ? undefined : 0);
+    } catch {
+      return [];
+    } finally {
+      if (watch) this.watches--;
+    }
   }
 
   /**

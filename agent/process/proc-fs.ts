@@ -7,6 +7,8 @@ export interface ProcStat {
   comm: string;
   state: string;
   ppid: number;
+  /** Process group: what job control (and sudo, relaying a stop) signals as a whole. */
+  pgrp: number;
   /** Controlling terminal as a device number (0: none). */
   ttyNr: number;
   flags: number;
@@ -34,6 +36,7 @@ export function parseProcStat(pid: number, text: string): ProcStat | null {
     comm: text.slice(open + 1, close),
     state: rest[0]!,
     ppid: Number(rest[1]),
+    pgrp: Number(rest[2]),
     ttyNr: Number(rest[4]),
     flags: Number(rest[6]),
     startTime: Number(rest[19]),
