@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { localeFromEnv, type Decision, type Matcher } from '../../policy/index.ts';
 import type { AgentEvent, AgentEventType } from '../status-types.ts';
+import { launchingTerminal } from '../process/launching-terminal.ts';
 import { readEnviron, readProcStat } from '../process/proc-fs.ts';
 import type { ProcessSource, SeenProcess } from '../process/process-source.ts';
 import type { UserDirectory } from '../process/user-directory.ts';
@@ -193,9 +194,10 @@ export class ProcessGuard {
   }
 
   private notify(p: SeenProcess, d: Decision, kind: NoticeKind): void {
-    if (!p.tty) return;
+    const terminal = launchingTerminal(p);
+    if (!terminal) return;
     const locale = localeFromEnv(readEnviron(p.pid, ['LC_ALL', 'LC_MESSAGES', 'LANG']));
-    writeNotice(p.tty, p.ttyNr, composeNotice(d, kind, locale));
+    writeNotice(terminal.path, terminal.ttyNr, composeNotice(d, kind, locale));
   }
 
   private emit(type: AgentEventType, p: SeenProcess, user: string | undefined, d: Decision, detail: Record<string, string | number | boolean>): void {

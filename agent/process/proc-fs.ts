@@ -1,12 +1,14 @@
 // Linux /proc readers: the few files the fast path needs, read synchronously (they are in-memory files; a
 // sync read is cheaper than the promise machinery around an async one) and parsed without regexes.
-import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 
 export interface ProcStat {
   pid: number;
   comm: string;
   state: string;
   ppid: number;
+  /** Process group: what job control (and sudo, relaying a stop) signals as a whole. */
+  pgrp: number;
   /** Controlling terminal as a device number (0: none). */
   ttyNr: number;
   flags: number;
@@ -34,6 +36,7 @@ export function parseProcStat(pid: number, text: string): ProcStat | null {
     comm: text.slice(open + 1, close),
     state: rest[0]!,
     ppid: Number(rest[1]),
+    pgrp: Number(rest[2]),
     ttyNr: Number(rest[4]),
     flags: Number(rest[6]),
     startTime: Number(rest[19]),
@@ -57,6 +60,41 @@ export function readExe(pid: number, procRoot = '/proc'): string | null {
   } catch {
     return null;
   }
+}
+
+/** Device and inode of the running executable ("dev:ino"); null when it cannot be read. */
+export function readExeId(pid: number, procRoot = '/proc'): string | null {
+  try {
+    const st = statSync(`${procRoot}/${pid}/exe`, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The pids of a process's children, from /proc/PID/task/TID/children (exact for a stopped process; each thread
+ * lists the children it forked). Null when the kernel does not offer the file (CONFIG_PROC_CHILDREN off).
+ */
+export function readChildren(pid: number, procRoot = '/proc'): number[] | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`${procRoot}/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const tid of tids) {
+    let text: string;
+    try {
+      text = readFileSync(`${procRoot}/${pid}/task/${tid}/children`, 'latin1');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && tid === String(pid) && existsSync(`${procRoot}/${pid}/task/${tid}`)) return null;
+      continue; // the thread ended
+    }
+    for (const c of text.split(' ')) if (c) out.push(Number(c));
+  }
+  return out;
 }
 
 export function readCmdline(pid: number, procRoot = '/proc'): string[] {

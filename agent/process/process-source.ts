@@ -8,6 +8,14 @@ export interface ProcessIdentity {
   pid: number;
   startTime: number;
   exe: string | null;
+  /** Device and inode of the running executable ("dev:ino"), where the platform shows them: a file replaced at
+   * the same path is another program. */
+  exeId?: string;
+}
+
+/** A fresh read of a live process: who it is and, as of that read, who its parent is. */
+export interface ProcessLink extends ProcessIdentity {
+  ppid: number;
 }
 
 export interface SeenProcess extends ProcessObservation {
@@ -25,10 +33,10 @@ export interface ProcessSource {
   readonly kind: string;
   /** Processes that appeared or exec'd since the previous call. The first call reports every process. */
   poll(): Promise<SeenProcess[]>;
-  /** A fresh read of the pid's identity, for verification right before a signal; null when it is gone. */
-  identity(pid: number): Promise<ProcessIdentity | null>;
-  /** Current descendants of a pid (children first-level first), refreshed from the system. */
-  descendants(pid: number): Promise<ProcessIdentity[]>;
+  /** A fresh read of the pid's identity and parent, for verification right before a signal; null when it is gone. */
+  identity(pid: number): Promise<ProcessLink | null>;
+  /** Current descendants of a pid (children first-level first), each with its parent as read now, never as recorded. */
+  descendants(pid: number): Promise<ProcessLink[]>;
   /** Every live process now, read afresh: what a re-judgement (policy change, expiry) looks at. */
   running(): Promise<SeenProcess[]>;
   /** An exec event for the pid (the exec guard): re-check it on the next polls as if it were new. */
@@ -39,6 +47,12 @@ export interface ProcessSource {
   readonly size: number;
 }
 
-export function sameProcess(a: ProcessIdentity, b: ProcessIdentity | null): boolean {
-  return b !== null && a.pid === b.pid && a.startTime === b.startTime && (a.exe === null || a.exe === b.exe);
+export function sameProcess<T extends ProcessIdentity>(a: ProcessIdentity, b: T | null): b is T {
+  return (
+    b !== null &&
+    a.pid === b.pid &&
+    a.startTime === b.startTime &&
+    (a.exe === null || a.exe === b.exe) &&
+    (a.exeId === undefined || b.exeId === undefined || a.exeId === b.exeId)
+  );
 }

@@ -5,12 +5,14 @@
 // except for exec: a fork is usually followed by an exec, so young processes are re-checked for a short while;
 // an old process that execs (`exec claude` in a long-lived shell) shows itself through the threads the new
 // program starts, which take pids from the same counter; the sweep is the backstop for anything else.
-import { isKernelThread, listPids, readCmdline, readCwd, readExe, readLastPid, readPidMax, readProcStat, readTgid, readUid, type ProcStat } from './proc-fs.ts';
-import type { ProcessIdentity, ProcessSource, SeenProcess } from './process-source.ts';
+import { isKernelThread, listPids, readChildren, readCmdline, readCwd, readExe, readExeId, readLastPid, readPidMax, readProcStat, readTgid, readUid, type ProcStat } from './proc-fs.ts';
+import type { ProcessLink, ProcessSource, SeenProcess } from './process-source.ts';
 import { ttyPathFromNr } from './tty-device.ts';
 
 /** Beyond this many new pids in one tick, one listing of /proc is cheaper than probing each. */
 const PROBE_LIMIT = 256;
+/** A tree larger than this is not walked further (bounds the work a fork bomb can cause the agent). */
+const TREE_LIMIT = 8192;
 /** After pid_max the kernel wraps around to 300 (lower pids are reserved for early system processes). */
 const RESERVED_PIDS = 300;
 
@@ -261,38 +263,62 @@ export class ProcFsSource implements ProcessSource {
     this.young.add(pid);
   }
 
-  identity(pid: number): Promise<ProcessIdentity | null> {
+    identity(pid: number): Promise<ProcessLink | null> {
     return Promise.resolve(this.identitySync(pid));
   }
 
-  identitySync(pid: number): ProcessIdentity | null {
+  identitySync(pid: number): ProcessLink | null {
     const stat = readProcStat(pid, this.procRoot);
     if (!stat || stat.state === 'Z' || stat.state === 'X') return null;
-    return { pid, startTime: stat.startTime, exe: readExe(pid, this.procRoot) };
+    const exeId = readExeId(pid, this.procRoot);
+    return { pid, startTime: stat.startTime, exe: readExe(pid, this.procRoot), ...(exeId ? { exeId } : {}), ppid: stat.ppid };
   }
 
-  descendants(root: number): Promise<ProcessIdentity[]> {
-    // Learn about processes created since the last tick first (their parents are what links the tree).
+  /**
+   * The tree under `root` as the kernel shows it now: each child's parent is read afresh, never taken from what
+   * was recorded at first sight (a recorded parent may have exited and its pid been handed to someone else).
+   */
+  descendants(root: number): Promise<ProcessLink[]> {
+    // Report processes created since the last tick on the next poll, as the tree walk may be the first to see them.
     this.list(this.now(), this.pending);
-    const children = new Map<number, number[]>();
-    for (const [pid, k] of this.known) {
-      if (k.kernel) continue;
-      const list = children.get(k.ppid);
-      if (list) list.push(pid);
-      else children.set(k.ppid, [pid]);
-    }
-    const out: ProcessIdentity[] = [];
-    const queue = [...(children.get(root) ?? [])];
+    let byParent: Map<number, number[]> | undefined;
+    const childrenOf = (pid: number): number[] => {
+      const listed = byParent ? null : readChildren(pid, this.procRoot);
+      if (listed) return listed;
+      // No children file in this kernel: one fresh read of every process's parent.
+      byParent ??= this.parentsNow();
+      return byParent.get(pid) ?? [];
+    };
+    const out: ProcessLink[] = [];
+    const queue = [root];
     const visited = new Set<number>([root]);
-    while (queue.length) {
-      const pid = queue.shift()!;
-      if (visited.has(pid)) continue;
-      visited.add(pid);
-      const id = this.identitySync(pid);
-      if (id) out.push(id);
-      queue.push(...(children.get(pid) ?? []));
+    while (queue.length && out.length < TREE_LIMIT) {
+      const parent = queue.shift()!;
+      for (const pid of childrenOf(parent)) {
+        if (visited.has(pid)) continue;
+        visited.add(pid);
+        const link = this.identitySync(pid);
+        // Between the two reads the child may have exited, or been reparented when its parent did.
+        if (!link || link.ppid !== parent) continue;
+        const k = this.known.get(pid);
+        if (k && k.startTime === link.startTime) k.ppid = link.ppid;
+        out.push(link);
+        queue.push(pid);
+      }
     }
     return Promise.resolve(out);
+  }
+
+  private parentsNow(): Map<number, number[]> {
+    const byParent = new Map<number, number[]>();
+    for (const pid of listPids(this.procRoot)) {
+      const stat = readProcStat(pid, this.procRoot);
+      if (!stat || isKernelThread(stat)) continue;
+      const list = byParent.get(stat.ppid);
+      if (list) list.push(pid);
+      else byParent.set(stat.ppid, [pid]);
+    }
+    return byParent;
   }
 
   parentOf(pid: number): number | undefined {

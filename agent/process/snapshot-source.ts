@@ -1,6 +1,6 @@
 // A process source built on whole-table listings (macOS ps, Windows via systeminformation): each poll lists
 // every process and reports those not seen before (by pid + start time) or whose executable changed.
-import type { ProcessIdentity, ProcessSource, SeenProcess } from './process-source.ts';
+import type { ProcessLink, ProcessSource, SeenProcess } from './process-source.ts';
 
 export type ListedProcess = Omit<SeenProcess, 'execed'>;
 
@@ -33,12 +33,12 @@ export abstract class SnapshotSource implements ProcessSource {
     return this.list();
   }
 
-  async identity(pid: number): Promise<ProcessIdentity | null> {
+  async identity(pid: number): Promise<ProcessLink | null> {
     const p = (await this.list()).find((x) => x.pid === pid);
-    return p ? { pid, startTime: p.startTime, exe: p.exe } : null;
+    return p ? { pid, startTime: p.startTime, exe: p.exe, ppid: p.ppid } : null;
   }
 
-  async descendants(root: number): Promise<ProcessIdentity[]> {
+  async descendants(root: number): Promise<ProcessLink[]> {
     const listed = await this.list();
     const children = new Map<number, ListedProcess[]>();
     for (const p of listed) {
@@ -46,14 +46,14 @@ export abstract class SnapshotSource implements ProcessSource {
       if (list) list.push(p);
       else children.set(p.ppid, [p]);
     }
-    const out: ProcessIdentity[] = [];
+    const out: ProcessLink[] = [];
     const queue = [...(children.get(root) ?? [])];
     const visited = new Set([root]);
     while (queue.length) {
       const p = queue.shift()!;
       if (visited.has(p.pid)) continue;
       visited.add(p.pid);
-      out.push({ pid: p.pid, startTime: p.startTime, exe: p.exe });
+      out.push({ pid: p.pid, startTime: p.startTime, exe: p.exe, ppid: p.ppid });
       queue.push(...(children.get(p.pid) ?? []));
     }
     return out;

@@ -94,3 +94,19 @@ function isZombie(pid: number): boolean {
     return true;
   }
 }
+
+it('does not trust a descendant list: a process whose parent now is not one it froze is left alone', async () => {
+  const shell = spawn('sh', ['-c', 'sleep 300 & wait'], { stdio: 'ignore' });
+  const bystander = sleeper();
+  children.push(shell);
+  await new Promise((r) => setTimeout(r, 300));
+  // A source whose tree also names an unrelated live process, as a parent pid recorded long ago would.
+  const stale: ProcFsSource = Object.create(source) as ProcFsSource;
+  stale.descendants = async (pid) => [...(await source.descendants(pid)), (await source.identity(bystander.pid!))!];
+  const outcome = await new ProcessStopper(stale, new Set([process.pid, ...ancestorsOf(process.pid)])).stopTree((await source.identity(shell.pid!))!);
+  assert.ok(outcome.stopped);
+  assert.equal(outcome.killed.length, 2, 'the shell and its sleep');
+  assert.match(outcome.spared.find((s) => s.pid === bystander.pid)?.why ?? '', /not a descendant/);
+  assert.ok(alive(bystander.pid!));
+  assert.doesNotMatch(procStatus(bystander.pid!), /^State:\s+T/m, 'and not left frozen');
+});
