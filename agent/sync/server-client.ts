@@ -32,7 +32,6 @@ export interface DeviceDescription {
   arch: string;
   user: string;
   agentVersion: string;
-  groups: string[];
   tags: string[];
 }
 

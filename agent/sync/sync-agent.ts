@@ -398,7 +398,6 @@ export class SyncAgent {
         arch: process.arch,
         user: currentUser(),
         agentVersion: this.o.agentVersion,
-        groups: c.groups,
         tags: c.tags,
       });
       const creds = { serverUrl: c.serverUrl, ...answer };

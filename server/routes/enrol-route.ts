@@ -1,4 +1,5 @@
 // POST /v1/enrol: an agent presents the installer's enrolment secret and its facts; it gets a device id and token.
+// Groups are not among the facts a device may state: IT assigns them on the server.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -21,7 +22,7 @@ export function enrolRoute(app: FastifyInstance, ctx: AppContext): void {
       await ctx.db.query(
         `INSERT INTO devices (id, token_hash, hostname, os, arch, os_user, agent_version, groups, tags)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [deviceId, hashSecret(token), device.hostname, device.os, device.arch, device.user, device.agentVersion, device.groups, device.tags],
+        [deviceId, hashSecret(token), device.hostname, device.os, device.arch, device.user, device.agentVersion, [], device.tags],
       );
       request.log.info({ deviceId, hostname: device.hostname }, 'device enrolled');
       return reply.status(201).send({ deviceId, token });

@@ -16,7 +16,8 @@ export const EnrolBodySchema = Type.Object(
         arch: Name(32),
         user: Name(256),
         agentVersion: Name(64),
-        groups: Type.Array(Label, { maxItems: 64 }),
+        // Ignored: groups decide policy, so IT assigns them on the server (admin API, enrolment secrets), never the device.
+        groups: Type.Optional(Type.Array(Label, { maxItems: 64 })),
         tags: Type.Array(Label, { maxItems: 64 }),
       },
       { additionalProperties: false },
