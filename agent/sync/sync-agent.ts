@@ -6,7 +6,7 @@ import { hostname, release, type as osType, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cron, { type ScheduledTask } from 'node-cron';
-import { DEFAULT_AGENT_SETTINGS, policyDigest, type CompiledPolicy, type Mode } from '../../policy/index.ts';
+import { DEFAULT_AGENT_SETTINGS, policyDigest, type CompiledPolicy, type DeviceContext, type Mode } from '../../policy/index.ts';
 import type { Logger } from '../agent-log.ts';
 import type { AgentEvent, EnrolmentInfo, ExceptionRequestInfo, ExceptionRequestInput, InstalledTool, PolicyInfo, SyncInfo } from '../status-types.ts';
 import { DEFAULT_JOURNAL_MAX_EVENTS, EventJournal } from './event-journal.ts';
@@ -30,8 +30,11 @@ export interface SyncAgentOptions {
   config: ManagedConfig;
   stateDir: string;
   agentVersion: string;
-  /** Puts a verified server policy in force (at open for the stored one, then on every change). */
-  onPolicy(policy: CompiledPolicy, info: PolicyInfo): void;
+  /**
+   * Puts a verified server policy in force (at open for the stored one, then on every change), with the device it
+   * was signed for: its id (exceptions IT approved are bound to it) and the groups the server assigned it.
+   */
+  onPolicy(policy: CompiledPolicy, info: PolicyInfo, device: DeviceContext): void;
   health(): AgentHealthReport;
   /**
    * Sees the events the sync agent records itself (policy.applied, policy.rejected), already journaled: show
@@ -126,7 +129,7 @@ export class SyncAgent {
     // A token for another server (IT moved it) is no token.
     if (stored && stored.serverUrl === o.config.serverUrl) agent.credentials = stored;
     const current = agent.lastGood.current();
-    if (current) o.onPolicy(current.content.policy, agent.policyInfo(current));
+    if (current) o.onPolicy(current.content.policy, agent.policyInfo(current), agent.deviceOf(current));
     if (o.schedule !== false) agent.startSchedule();
     return agent;
   }
@@ -260,7 +263,7 @@ export class SyncAgent {
       if (!offered.changed) return { result: 'unchanged', serial: offered.accepted.content.serial };
       const { content } = offered.accepted;
       const info = this.policyInfo(offered.accepted);
-      this.o.onPolicy(content.policy, info);
+      this.o.onPolicy(content.policy, info, this.deviceOf(offered.accepted));
       this.own({
         type: 'policy.applied',
         message: `policy ${content.policy.policyId} serial ${content.serial} from ${this.o.config.serverUrl} in force`,
@@ -419,6 +422,11 @@ export class SyncAgent {
     const event: AgentEvent = { id: crypto.randomUUID(), at: new Date().toISOString(), ...partial };
     this.record(event);
     this.o.onEvent?.(event);
+  }
+
+  /** The bundle names the device and its groups, signed: they count, not what this machine's files say. */
+  private deviceOf(accepted: AcceptedPolicy): DeviceContext {
+    return { deviceId: accepted.content.device ?? this.credentials?.deviceId, groups: accepted.content.groups ?? this.o.config.groups };
   }
 
   private policyInfo(accepted: AcceptedPolicy): PolicyInfo {
