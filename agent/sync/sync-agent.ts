@@ -81,6 +81,8 @@ export class SyncAgent {
   private readonly lastGood: LastGoodPolicy;
   private readonly requests: ExceptionRequestQueue;
   private credentials: DeviceCredentials | undefined;
+  /** The id of credentials the server refused: the agent enrols again as that device, and accepts no other id. */
+  private formerDeviceId: string | undefined;
   private enrolling: Promise<DeviceCredentials> | undefined;
   private enrolError: string | undefined;
   private readonly enrolBackoff: RetryBackoff;
@@ -375,6 +377,7 @@ export class SyncAgent {
         this.tokenRefusals++;
         this.o.log?.warn({ deviceId: creds.deviceId }, 'the server refused the device token; enrolling again');
         if (this.credentials === creds) {
+          this.formerDeviceId = creds.deviceId;
           this.credentials = undefined;
           await this.tokens.clear().catch(() => undefined);
         }
@@ -394,15 +397,17 @@ export class SyncAgent {
 
   private async enrol(): Promise<DeviceCredentials> {
     const c = this.o.config;
+    // Once a device, always that device: a 401 (from the server, or from a proxy that wants a fresh series)
+    // leads to enrolling again as the same id, and the serial floor carries over.
+    const asked = this.formerDeviceId ?? this.lastGood.current()?.content.device;
     try {
-      const answer = await this.client.enrol(c.enrolSecret, {
-        hostname: hostname(),
-        os: `${osType()} ${release()}`,
-        arch: process.arch,
-        user: currentUser(),
-        agentVersion: this.o.agentVersion,
-        tags: c.tags,
-      });
+      const answer = await this.client.enrol(
+        c.enrolSecret,
+        { hostname: hostname(), os: `${osType()} ${release()}`, arch: process.arch, user: currentUser(), agentVersion: this.o.agentVersion, tags: c.tags },
+        { deviceId: asked, serialFloor: this.lastGood.serialFloor(c.pinnedKeyIds) },
+      );
+      if (asked && answer.deviceId !== asked)
+        throw new Error(`asked to enrol again as device ${asked}, the answer was device ${answer.deviceId}: refused (a proxy in the way, or a server that does not know this device); the last good policy stays in force`);
       const creds = { serverUrl: c.serverUrl, ...answer };
       await this.tokens.save(creds);
       this.credentials = creds;
@@ -413,7 +418,12 @@ export class SyncAgent {
       return creds;
     } catch (err) {
       this.enrolBackoff.fail(err instanceof ServerError ? err.retryAfterMs : undefined);
-      this.enrolError = err instanceof ServerError && err.status === 401 ? `the server refused the enrolment secret (${err.message})` : (err as Error).message;
+      this.enrolError =
+        err instanceof ServerError && err.code === 'device-revoked'
+          ? `IT revoked this device on the server, so it cannot enrol again; the last good policy stays in force (${err.message})`
+          : err instanceof ServerError && err.status === 401
+            ? `the server refused the enrolment secret (${err.message})`
+            : (err as Error).message;
       throw new EnrolmentFailed(`enrolment failed: ${this.enrolError}`, { cause: err });
     }
   }

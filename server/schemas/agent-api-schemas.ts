@@ -22,6 +22,15 @@ export const EnrolBodySchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    deviceId: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+        description: 'enrol again as this device (its token was refused); a revoked device is refused',
+      }),
+    ),
+    serialFloor: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: "the highest policy serial the agent has accepted: the device's series continues above it" }),
+    ),
   },
   { additionalProperties: false },
 );

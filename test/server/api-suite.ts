@@ -286,6 +286,28 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       assert.equal(none.status, 401);
     });
 
+    test('enrolling again as itself: same id, new token, groups and serials kept; a revoked device is refused; an unknown id is taken up above its serial floor', async () => {
+      const { deviceId, token } = await enrolIn(['kept-group']);
+      const key = [loadPublicKey(server.publicKeyPem)];
+      const s1 = verifyBundle((await http(base, 'GET', '/v1/policy', { token })).text, key).serial;
+      const again = await http<{ deviceId: string; token: string }>(base, 'POST', '/v1/enrol', { body: { secret: server.enrolSecret, device: deviceFacts(), deviceId, serialFloor: s1 } });
+      assert.equal(again.status, 201, again.text);
+      assert.equal(again.body.deviceId, deviceId);
+      assert.equal((await http(base, 'GET', '/v1/policy', { token })).status, 401, 'the old token is gone');
+      const c = verifyBundle((await http(base, 'GET', '/v1/policy', { token: again.body.token })).text, key);
+      assert.deepEqual([c.device, c.groups, c.serial], [deviceId, ['kept-group'], s1]);
+      assert.equal((await http(base, 'POST', `/admin/v1/devices/${deviceId}/revoke`, { token: admin })).status, 200);
+      const revoked = await http(base, 'POST', '/v1/enrol', { body: { secret: server.enrolSecret, device: deviceFacts(), deviceId } });
+      assert.equal(revoked.status, 403);
+      assert.equal((revoked.body as { error: { code: string } }).error.code, 'device-revoked');
+      const lost = randomUUID();
+      const restored = await http<{ deviceId: string; token: string }>(base, 'POST', '/v1/enrol', { body: { secret: server.enrolSecret, device: deviceFacts(), deviceId: lost, serialFloor: 41 } });
+      assert.equal(restored.body.deviceId, lost);
+      assert.equal(verifyBundle((await http(base, 'GET', '/v1/policy', { token: restored.body.token })).text, key).serial, 42, 'its series goes on above what the agent accepted');
+      const wrong = await http(base, 'POST', '/v1/enrol', { body: { secret: 'not-the-secret', device: deviceFacts(), deviceId: lost } });
+      assert.equal(wrong.status, 401);
+    });
+
     test('roles: a viewer reads but cannot change; no token or a revoked one is 401', async () => {
       const made = await http<{ id: string; token: string }>(base, 'POST', '/admin/v1/tokens', { token: admin, body: { name: 'auditor', role: 'viewer' } });
       assert.equal(made.status, 201, made.text);
