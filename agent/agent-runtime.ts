@@ -12,6 +12,7 @@ import {
   parsePolicy,
   policyDigest,
   type CompiledPolicy,
+  type DeviceContext,
   type Mode,
 } from '../policy/index.ts';
 import type { Logger } from './agent-log.ts';
@@ -87,6 +88,8 @@ export class AgentRuntime {
   private policy: CompiledPolicy;
   private policyInfo: PolicyInfo;
   private matcher: Matcher;
+  /** Who this device is to the policy: its enrolled id and its groups, from the signed bundle in force. */
+  private device: DeviceContext;
   private readonly events: RecentEvents;
   private readonly users = new UserDirectory();
   private readonly source: ProcessSource;
@@ -107,7 +110,9 @@ export class AgentRuntime {
     const initial = o.policyFile ? this.readPolicyFile(o.policyFile) : { policy: builtInPolicy(), source: 'built-in' as const };
     this.policy = this.withMode(initial.policy);
     this.policyInfo = this.infoFor(this.policy, initial.source);
-    this.matcher = new Matcher(this.policy);
+    // Until a server policy names them, IT's managed config says which groups this device is in.
+    this.device = { groups: o.managedConfig?.groups ?? [] };
+    this.matcher = new Matcher(this.policy, this.device);
     this.source = createProcessSource(o.watcher);
     const stopper = new ProcessStopper(this.source, new Set([process.pid, ...ancestorsOf(process.pid)]));
     this.guard = new ProcessGuard({
@@ -162,7 +167,7 @@ export class AgentRuntime {
         config: o.managedConfig,
         stateDir: o.stateDir,
         agentVersion: o.agentVersion,
-        onPolicy: (policy, info) => agent.applyPolicy(policy, info),
+        onPolicy: (policy, info, device) => agent.applyPolicy(policy, info, device),
         health: () => agent.healthReport(),
         onEvent: (e) => agent.show(e),
         keychain: o.keychain,
@@ -282,12 +287,13 @@ export class AgentRuntime {
     });
   }
 
-  /** Puts a new policy in force: the next tick matches against it. */
-  applyPolicy(policy: CompiledPolicy, info: PolicyInfo): void {
+  /** Puts a new policy in force (for this device, when the server names it): the next tick matches against it. */
+  applyPolicy(policy: CompiledPolicy, info: PolicyInfo, device?: DeviceContext): void {
     const previous = this.policy;
     this.policy = this.withMode(policy);
     this.policyInfo = { ...info, digest: policyDigest(this.policy) };
-    this.matcher = new Matcher(this.policy);
+    if (device) this.device = device;
+    this.matcher = new Matcher(this.policy, this.device);
     this.guard.setInterval(this.scanInterval());
     this.expiries.arm();
     this.decisionsChanged('the policy changed');

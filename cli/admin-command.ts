@@ -11,6 +11,7 @@ const USAGE = `cordon admin [--server URL] [--token T | --token-file F] [--json]
   policy assign ID --group G …       assign a policy to groups ("*" = base policy of every device)
   devices [--group G] [--compliance C] [--hostname H] [--limit N]
   devices revoke ID                  revoke a device's token (it must enrol again)
+  devices set-groups ID [--group G …] set a device's groups (none without --group); its next sync applies them
   events [--device D] [--tool T] [--type T] [--since TIME] [--until TIME] [--limit N]
   exceptions [--status pending|approved|denied|expired] [--device D]
   exceptions approve ID [--days N | --expires TIME] [--note TEXT]
@@ -127,6 +128,12 @@ export const adminCommand: Command = {
           if (!arg) throw new UsageError('devices revoke needs a device ID');
           const r = await api.request<Row>('POST', `/admin/v1/devices/${encodeURIComponent(arg)}/revoke`);
           out(r, () => `device ${arg} revoked; its agent must enrol again\n`);
+          return EXIT.ok;
+        }
+        case 'devices set-groups': {
+          if (!arg) throw new UsageError('devices set-groups needs a device ID');
+          const r = await api.request<{ id: string; groups: string[] }>('PUT', `/admin/v1/devices/${encodeURIComponent(arg)}/groups`, { groups: values.group ?? [] });
+          out(r, () => `device ${arg}: groups ${r.groups.length ? r.groups.join(', ') : '(none)'}\n`);
           return EXIT.ok;
         }
         case 'devices': {

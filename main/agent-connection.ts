@@ -3,6 +3,7 @@
 // agent service answers (e.g. `npm start` on a developer's machine), it starts the agent in-process as the
 // current user and flags that, so the window can say so.
 import { EventEmitter } from 'node:events';
+import { userInfo } from 'node:os';
 import type { Logger } from '../agent/agent-log.ts';
 import { defaultAgentPaths, statusSocketCandidates, type AgentPaths } from '../agent/agent-paths.ts';
 import { AgentRuntime } from '../agent/agent-runtime.ts';
@@ -88,7 +89,8 @@ export class AgentConnection extends EventEmitter<{ snapshot: [StatusSnapshot]; 
 
   async requestException(input: ExceptionRequestInput): Promise<ExceptionResult> {
     try {
-      const answer = await requestAgent<ExceptionRequestInfo & ErrorBody>('POST', '/v1/exception-requests', input, this.socket);
+      // Named like the CLI does: a machine agent runs as root and would otherwise file the request for root.
+      const answer = await requestAgent<ExceptionRequestInfo & ErrorBody>('POST', `/v1/exception-requests?user=${encodeURIComponent(userInfo().username)}`, input, this.socket);
       // 201: filed with the server; 202: queued by the agent until the server can be reached.
       if (answer.status === 200 || answer.status === 201 || answer.status === 202) return { ok: true, request: answer.body };
       return { ok: false, message: answer.body.message ?? `the agent answered HTTP ${answer.status}` };

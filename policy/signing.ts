@@ -26,6 +26,9 @@ export const BundleContentSchema = Type.Object(
     serial: Type.Integer({ minimum: 1, description: 'monotonic; an agent refuses a serial lower than the one it runs' }),
     issuedAt: Type.String({ format: 'date-time' }),
     device: Type.Optional(Type.String({ minLength: 1, description: 'when set, only this device may apply the bundle' })),
+    groups: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 64, description: "the device's groups as IT assigned them on the server (appliesTo.groups)" }),
+    ),
     policy: CompiledPolicySchema,
   },
   { additionalProperties: false },

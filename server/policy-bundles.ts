@@ -2,7 +2,7 @@
 // server generation it reflects: while nothing changed, a check is one query and a 304. When something changed,
 // the policy is recompiled; only a different compiled policy gets a new, higher serial.
 import { createHash } from 'node:crypto';
-import { builtInCatalog, compilePolicy, policyDigest, signBundle, type PolicyDocument } from '../policy/index.ts';
+import { builtInCatalog, canonicalJson, compilePolicy, signBundle, type PolicyDocument } from '../policy/index.ts';
 import type { Database } from './database/database.ts';
 import type { AuthenticatedDevice } from './device-auth.ts';
 import { BASE_GROUP, builtInPolicyDocument, effectivePolicyDocument, type ApprovedException } from './effective-policy.ts';
@@ -84,7 +84,10 @@ export class PolicyBundles {
       return doc ? [{ group, doc }] : [];
     });
     const compiled = compilePolicy(effectivePolicyDocument(base, groupPolicies, approved, device.id, this.catalog), this.catalog);
-    const digest = policyDigest(compiled);
+    // The groups are signed in with the policy (the agent judges appliesTo.groups by them), so a change of
+    // groups alone is a new bundle too.
+    const groupList = [...device.groups].sort();
+    const digest = createHash('sha256').update(canonicalJson({ groups: groupList, policy: compiled })).digest('hex');
     if (digest === device.bundle_digest) {
       // Same policy as before: keep serial and bundle (so the agent keeps its 304s), just note the generation.
       await this.db.query('UPDATE devices SET bundle_generation = GREATEST(bundle_generation, $2) WHERE id = $1', [device.id, device.generation]);
@@ -92,7 +95,7 @@ export class PolicyBundles {
       if (stored) return stored;
     }
     const serial = device.bundle_serial + 1;
-    const bundle = signBundle({ serial, issuedAt: new Date().toISOString(), device: device.id, policy: compiled }, this.keys.current);
+    const bundle = signBundle({ serial, issuedAt: new Date().toISOString(), device: device.id, groups: groupList, policy: compiled }, this.keys.current);
     const issued = { body: JSON.stringify(bundle), etag: PolicyBundles.etagOf(bundle.payload) };
     // Optimistic: if another instance issued a bundle meanwhile, its serial moved on and this update matches nothing.
     const updated = await this.db.query(

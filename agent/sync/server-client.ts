@@ -32,7 +32,6 @@ export interface DeviceDescription {
   arch: string;
   user: string;
   agentVersion: string;
-  groups: string[];
   tags: string[];
 }
 
@@ -71,8 +70,9 @@ export class ServerClient {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  async enrol(secret: string, device: DeviceDescription): Promise<{ deviceId: string; token: string }> {
-    const body = await this.json('POST', '/v1/enrol', undefined, { secret, device });
+  /** `again`: enrol again as this device id, its serials continuing above `serialFloor`. */
+  async enrol(secret: string, device: DeviceDescription, again: { deviceId?: string; serialFloor?: number } = {}): Promise<{ deviceId: string; token: string }> {
+    const body = await this.json('POST', '/v1/enrol', undefined, { secret, device, ...again });
     if (typeof body.deviceId !== 'string' || typeof body.token !== 'string' || !body.deviceId || !body.token)
       throw new ServerError('garbage', 'the enrolment answer has no deviceId and token');
     return { deviceId: body.deviceId, token: body.token };

@@ -6,7 +6,7 @@ import { hostname, release, type as osType, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cron, { type ScheduledTask } from 'node-cron';
-import { DEFAULT_AGENT_SETTINGS, policyDigest, type CompiledPolicy, type Mode } from '../../policy/index.ts';
+import { DEFAULT_AGENT_SETTINGS, policyDigest, type CompiledPolicy, type DeviceContext, type Mode } from '../../policy/index.ts';
 import type { Logger } from '../agent-log.ts';
 import type { AgentEvent, EnrolmentInfo, ExceptionRequestInfo, ExceptionRequestInput, InstalledTool, PolicyInfo, SyncInfo } from '../status-types.ts';
 import { DEFAULT_JOURNAL_MAX_EVENTS, EventJournal } from './event-journal.ts';
@@ -30,8 +30,11 @@ export interface SyncAgentOptions {
   config: ManagedConfig;
   stateDir: string;
   agentVersion: string;
-  /** Puts a verified server policy in force (at open for the stored one, then on every change). */
-  onPolicy(policy: CompiledPolicy, info: PolicyInfo): void;
+  /**
+   * Puts a verified server policy in force (at open for the stored one, then on every change), with the device it
+   * was signed for: its id (exceptions IT approved are bound to it) and the groups the server assigned it.
+   */
+  onPolicy(policy: CompiledPolicy, info: PolicyInfo, device: DeviceContext): void;
   health(): AgentHealthReport;
   /**
    * Sees the events the sync agent records itself (policy.applied, policy.rejected), already journaled: show
@@ -78,6 +81,8 @@ export class SyncAgent {
   private readonly lastGood: LastGoodPolicy;
   private readonly requests: ExceptionRequestQueue;
   private credentials: DeviceCredentials | undefined;
+  /** The id of credentials the server refused: the agent enrols again as that device, and accepts no other id. */
+  private formerDeviceId: string | undefined;
   private enrolling: Promise<DeviceCredentials> | undefined;
   private enrolError: string | undefined;
   private readonly enrolBackoff: RetryBackoff;
@@ -126,7 +131,7 @@ export class SyncAgent {
     // A token for another server (IT moved it) is no token.
     if (stored && stored.serverUrl === o.config.serverUrl) agent.credentials = stored;
     const current = agent.lastGood.current();
-    if (current) o.onPolicy(current.content.policy, agent.policyInfo(current));
+    if (current) o.onPolicy(current.content.policy, agent.policyInfo(current), agent.deviceOf(current));
     if (o.schedule !== false) agent.startSchedule();
     return agent;
   }
@@ -260,7 +265,7 @@ export class SyncAgent {
       if (!offered.changed) return { result: 'unchanged', serial: offered.accepted.content.serial };
       const { content } = offered.accepted;
       const info = this.policyInfo(offered.accepted);
-      this.o.onPolicy(content.policy, info);
+      this.o.onPolicy(content.policy, info, this.deviceOf(offered.accepted));
       this.own({
         type: 'policy.applied',
         message: `policy ${content.policy.policyId} serial ${content.serial} from ${this.o.config.serverUrl} in force`,
@@ -372,6 +377,7 @@ export class SyncAgent {
         this.tokenRefusals++;
         this.o.log?.warn({ deviceId: creds.deviceId }, 'the server refused the device token; enrolling again');
         if (this.credentials === creds) {
+          this.formerDeviceId = creds.deviceId;
           this.credentials = undefined;
           await this.tokens.clear().catch(() => undefined);
         }
@@ -391,16 +397,17 @@ export class SyncAgent {
 
   private async enrol(): Promise<DeviceCredentials> {
     const c = this.o.config;
+    // Once a device, always that device: a 401 (from the server, or from a proxy that wants a fresh series)
+    // leads to enrolling again as the same id, and the serial floor carries over.
+    const asked = this.formerDeviceId ?? this.lastGood.current()?.content.device;
     try {
-      const answer = await this.client.enrol(c.enrolSecret, {
-        hostname: hostname(),
-        os: `${osType()} ${release()}`,
-        arch: process.arch,
-        user: currentUser(),
-        agentVersion: this.o.agentVersion,
-        groups: c.groups,
-        tags: c.tags,
-      });
+      const answer = await this.client.enrol(
+        c.enrolSecret,
+        { hostname: hostname(), os: `${osType()} ${release()}`, arch: process.arch, user: currentUser(), agentVersion: this.o.agentVersion, tags: c.tags },
+        { deviceId: asked, serialFloor: this.lastGood.serialFloor(c.pinnedKeyIds) },
+      );
+      if (asked && answer.deviceId !== asked)
+        throw new Error(`asked to enrol again as device ${asked}, the answer was device ${answer.deviceId}: refused (a proxy in the way, or a server that does not know this device); the last good policy stays in force`);
       const creds = { serverUrl: c.serverUrl, ...answer };
       await this.tokens.save(creds);
       this.credentials = creds;
@@ -411,7 +418,12 @@ export class SyncAgent {
       return creds;
     } catch (err) {
       this.enrolBackoff.fail(err instanceof ServerError ? err.retryAfterMs : undefined);
-      this.enrolError = err instanceof ServerError && err.status === 401 ? `the server refused the enrolment secret (${err.message})` : (err as Error).message;
+      this.enrolError =
+        err instanceof ServerError && err.code === 'device-revoked'
+          ? `IT revoked this device on the server, so it cannot enrol again; the last good policy stays in force (${err.message})`
+          : err instanceof ServerError && err.status === 401
+            ? `the server refused the enrolment secret (${err.message})`
+            : (err as Error).message;
       throw new EnrolmentFailed(`enrolment failed: ${this.enrolError}`, { cause: err });
     }
   }
@@ -420,6 +432,11 @@ export class SyncAgent {
     const event: AgentEvent = { id: crypto.randomUUID(), at: new Date().toISOString(), ...partial };
     this.record(event);
     this.o.onEvent?.(event);
+  }
+
+  /** The bundle names the device and its groups, signed: they count, not what this machine's files say. */
+  private deviceOf(accepted: AcceptedPolicy): DeviceContext {
+    return { deviceId: accepted.content.device ?? this.credentials?.deviceId, groups: accepted.content.groups ?? this.o.config.groups };
   }
 
   private policyInfo(accepted: AcceptedPolicy): PolicyInfo {

@@ -1,4 +1,5 @@
-// /admin/v1/devices: the fleet with last seen, compliance and policy in force; revoking a device's token.
+// /admin/v1/devices: the fleet with last seen, compliance and policy in force; revoking a device's token; setting
+// a device's groups (the server's word: a device never chooses its own).
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
@@ -6,7 +7,7 @@ import { actorOf, requireAdmin } from '../admin-auth.ts';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit-log.ts';
 import { HttpError } from '../http-error.ts';
-import { DeviceIdParam, DeviceListSchema, DeviceQuerySchema, DeviceSchema } from '../schemas/admin-api-schemas.ts';
+import { DeviceGroupsBodySchema, DeviceIdParam, DeviceListSchema, DeviceQuerySchema, DeviceSchema } from '../schemas/admin-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
 
 const security = [{ adminToken: [] }];
@@ -118,6 +119,23 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: AppContext): void {
         await recordAudit(tx, actorOf(who), 'device.revoke', id);
       });
       return { id, revoked: true };
+    },
+  );
+
+  typed.put(
+    '/admin/v1/devices/:id/groups',
+    { schema: { tags: ['admin'], security, params: DeviceIdParam, body: DeviceGroupsBodySchema, response: { 200: Type.Object({ id: Type.String(), groups: Type.Array(Type.String()) }), ...errorResponses(400, 401, 403, 404) } } },
+    async (request) => {
+      const who = await requireAdmin(ctx.db, request, 'admin');
+      const { id } = request.params;
+      const groups = [...request.body.groups].sort();
+      await ctx.db.transaction(async (tx) => {
+        // bundle_generation 0: the device's next policy check recompiles (and signs the new groups in).
+        const rows = await tx.query('UPDATE devices SET groups = $2, bundle_generation = 0 WHERE id = $1 RETURNING id', [id, groups]);
+        if (!rows.length) throw new HttpError(404, 'not-found', `id: no device "${id}"`);
+        await recordAudit(tx, actorOf(who), 'device.groups', id, { groups });
+      });
+      return { id, groups };
     },
   );
 }

@@ -83,6 +83,9 @@ export const DeviceSchema = Type.Object({
 export const DeviceListSchema = Type.Object({ devices: Type.Array(DeviceSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 export const DeviceIdParam = Type.Object({ id: Str(128) });
 
+export const GroupName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'a group name (letters, digits, . _ -)' });
+export const DeviceGroupsBodySchema = Type.Object({ groups: Type.Array(GroupName, { maxItems: 64, uniqueItems: true }) }, { additionalProperties: false });
+
 export const EventQuerySchema = Type.Object(
   {
     device: Opt(Str(128)),

@@ -16,10 +16,20 @@ export const EnrolBodySchema = Type.Object(
         arch: Name(32),
         user: Name(256),
         agentVersion: Name(64),
-        groups: Type.Array(Label, { maxItems: 64 }),
+        // Ignored: groups decide policy, so IT assigns them on the server (admin API, enrolment secrets), never the device.
+        groups: Type.Optional(Type.Array(Label, { maxItems: 64 })),
         tags: Type.Array(Label, { maxItems: 64 }),
       },
       { additionalProperties: false },
+    ),
+    deviceId: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+        description: 'enrol again as this device (its token was refused); a revoked device is refused',
+      }),
+    ),
+    serialFloor: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: "the highest policy serial the agent has accepted: the device's series continues above it" }),
     ),
   },
   { additionalProperties: false },

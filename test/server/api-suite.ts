@@ -41,6 +41,13 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       assert.equal(r.status, 201, r.text);
       return r.body;
     };
+    /** Enrols, then IT puts the device in groups (the server's word; a device cannot choose them). */
+    const enrolIn = async (groups: string[], facts = deviceFacts()) => {
+      const device = await enrol(facts);
+      const set = await http(base, 'PUT', `/admin/v1/devices/${device.deviceId}/groups`, { token: admin, body: { groups } });
+      assert.equal(set.status, 200, set.text);
+      return device;
+    };
     const push = (yaml: string, groups?: string[], token = admin) => http(base, 'POST', '/admin/v1/policies', { token, body: { yaml, groups } });
     const count = async (table: string) => Number((await server.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n);
 
@@ -101,7 +108,7 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
     });
 
     test('the serial increases when the effective policy changes, and only then', async () => {
-      const { token } = await enrol(deviceFacts({ groups: ['ml-research'] }));
+      const { token } = await enrolIn(['ml-research']);
       const key = [loadPublicKey(server.publicKeyPem)];
       const first = await http(base, 'GET', '/v1/policy', { token });
       const s1 = verifyBundle(first.text, key);
@@ -121,6 +128,31 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       const s4 = verifyBundle(fourth.text, key);
       assert.ok(s4.serial > s2.serial);
       assert.deepEqual(s4.policy.rules.map((r) => r.id), ['ml-research/ml-research/allow-claude', 'block-all']);
+    });
+
+    test('a device cannot choose its groups: those it names at enrolment are ignored; IT sets them, and they are signed into its bundle', async () => {
+      const { deviceId, token } = await enrol(deviceFacts({ groups: ['ml-research-self'] }));
+      const key = [loadPublicKey(server.publicKeyPem)];
+      assert.equal((await push(ML_POLICY.replaceAll('ml-research', 'ml-research-self'), ['ml-research-self'])).status, 201);
+      const [row] = await server.db.query<{ groups: string[] }>('SELECT groups FROM devices WHERE id = $1', [deviceId]);
+      assert.deepEqual(row!.groups, [], 'the groups the device named are not stored');
+      const first = await http(base, 'GET', '/v1/policy', { token });
+      const c1 = verifyBundle(first.text, key);
+      assert.deepEqual(c1.groups, []);
+      assert.ok(!c1.policy.rules.some((r) => r.id.startsWith('ml-research-self/')), 'no rules of the group it named');
+      const viewer = (await http<{ token: string }>(base, 'POST', '/admin/v1/tokens', { token: admin, body: { name: 'groups-viewer', role: 'viewer' } })).body.token;
+      assert.equal((await http(base, 'PUT', `/admin/v1/devices/${deviceId}/groups`, { token: viewer, body: { groups: ['x'] } })).status, 403, 'a viewer cannot');
+      assert.equal((await http(base, 'PUT', `/admin/v1/devices/${deviceId}/groups`, { token: admin, body: { groups: ['bad group!'] } })).status, 400);
+      const set = await http(base, 'PUT', `/admin/v1/devices/${deviceId}/groups`, { token: admin, body: { groups: ['ml-research-self', 'eng'] } });
+      assert.deepEqual(set.body, { id: deviceId, groups: ['eng', 'ml-research-self'] });
+      const second = await http(base, 'GET', '/v1/policy', { token, headers: { 'if-none-match': first.headers.get('etag')! } });
+      assert.equal(second.status, 200, 'new groups: a new bundle at once');
+      const c2 = verifyBundle(second.text, key);
+      assert.deepEqual(c2.groups, ['eng', 'ml-research-self']);
+      assert.ok(c2.serial > c1.serial);
+      assert.ok(c2.policy.rules.some((r) => r.id === 'ml-research-self/ml-research-self/allow-claude'), 'the group IT set brings its policy');
+      const audit = await http<{ entries: { action: string; target: string }[] }>(base, 'GET', '/admin/v1/audit?limit=5', { token: admin });
+      assert.ok(audit.body.entries.some((e) => e.action === 'device.groups' && e.target === deviceId));
     });
 
     test('events are stored once however often a batch is re-sent, and bad events are rejected alone', async () => {
@@ -170,7 +202,7 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
     });
 
     test('heartbeat feeds the device list: last seen, compliance, policy in force, filters', async () => {
-      const { deviceId, token } = await enrol(deviceFacts({ hostname: 'heartbeat-host', groups: ['hb-group'] }));
+      const { deviceId, token } = await enrolIn(['hb-group'], deviceFacts({ hostname: 'heartbeat-host' }));
       const p = await http(base, 'GET', '/v1/policy', { token });
       const serial = verifyBundle(p.text, [loadPublicKey(server.publicKeyPem)]).serial;
       const installed = [{ toolId: 'codex', name: 'Codex CLI', path: '/usr/local/bin/codex', via: 'npm', foundAt: new Date().toISOString(), state: 'not-allowed' }];
@@ -197,7 +229,7 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
     });
 
     test('device list pagination visits every device once', async () => {
-      for (let i = 0; i < 3; i++) await enrol(deviceFacts({ groups: ['paged'] }));
+      for (let i = 0; i < 3; i++) await enrolIn(['paged']);
       const ids: string[] = [];
       let cursor: string | null = null;
       do {
@@ -252,6 +284,28 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       }
       const none = await http<{ error: { code: string } }>(base, 'GET', '/v1/policy');
       assert.equal(none.status, 401);
+    });
+
+    test('enrolling again as itself: same id, new token, groups and serials kept; a revoked device is refused; an unknown id is taken up above its serial floor', async () => {
+      const { deviceId, token } = await enrolIn(['kept-group']);
+      const key = [loadPublicKey(server.publicKeyPem)];
+      const s1 = verifyBundle((await http(base, 'GET', '/v1/policy', { token })).text, key).serial;
+      const again = await http<{ deviceId: string; token: string }>(base, 'POST', '/v1/enrol', { body: { secret: server.enrolSecret, device: deviceFacts(), deviceId, serialFloor: s1 } });
+      assert.equal(again.status, 201, again.text);
+      assert.equal(again.body.deviceId, deviceId);
+      assert.equal((await http(base, 'GET', '/v1/policy', { token })).status, 401, 'the old token is gone');
+      const c = verifyBundle((await http(base, 'GET', '/v1/policy', { token: again.body.token })).text, key);
+      assert.deepEqual([c.device, c.groups, c.serial], [deviceId, ['kept-group'], s1]);
+      assert.equal((await http(base, 'POST', `/admin/v1/devices/${deviceId}/revoke`, { token: admin })).status, 200);
+      const revoked = await http(base, 'POST', '/v1/enrol', { body: { secret: server.enrolSecret, device: deviceFacts(), deviceId } });
+      assert.equal(revoked.status, 403);
+      assert.equal((revoked.body as { error: { code: string } }).error.code, 'device-revoked');
+      const lost = randomUUID();
+      const restored = await http<{ deviceId: string; token: string }>(base, 'POST', '/v1/enrol', { body: { secret: server.enrolSecret, device: deviceFacts(), deviceId: lost, serialFloor: 41 } });
+      assert.equal(restored.body.deviceId, lost);
+      assert.equal(verifyBundle((await http(base, 'GET', '/v1/policy', { token: restored.body.token })).text, key).serial, 42, 'its series goes on above what the agent accepted');
+      const wrong = await http(base, 'POST', '/v1/enrol', { body: { secret: 'not-the-secret', device: deviceFacts(), deviceId: lost } });
+      assert.equal(wrong.status, 401);
     });
 
     test('roles: a viewer reads but cannot change; no token or a revoked one is 401', async () => {

@@ -66,6 +66,11 @@ export class ContractServer {
     }
   }
 
+  /** The server no longer knows the device's token (restored from a backup): the device must enrol again. */
+  forgetToken(deviceId: string): void {
+    for (const d of this.devices) if (d.id === deviceId) d.token = randomBytes(32).toString('base64url');
+  }
+
   revoke(deviceId: string): void {
     for (const d of this.devices) if (d.id === deviceId) d.revoked = true;
   }
@@ -78,8 +83,16 @@ export class ContractServer {
     const body = req.method === 'POST' ? await readJson(req) : undefined;
     const fail = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
     if (req.url === '/v1/enrol') {
-      const b = body as { secret: string; device: Record<string, unknown> };
+      const b = body as { secret: string; device: Record<string, unknown>; deviceId?: string; serialFloor?: number };
       if (b.secret !== this.secret) return fail(401, 'bad-secret', 'secret: wrong enrolment secret');
+      const known = b.deviceId ? this.devices.find((d) => d.id === b.deviceId) : undefined;
+      if (known?.revoked) return fail(403, 'device-revoked', `deviceId: device ${known.id} was revoked`);
+      if (known) {
+        // Enrolling again as itself: a new token, the same id and serials.
+        known.token = randomBytes(32).toString('base64url');
+        this.enrolments.push(b.device);
+        return { status: 201, body: { deviceId: known.id, token: known.token } };
+      }
       const device: Device = { id: `dev-${this.devices.length + 1}`, token: randomBytes(32).toString('base64url'), revoked: false, serial: 1, policyName: this.policy.name };
       this.devices.push(device);
       this.enrolments.push(b.device);

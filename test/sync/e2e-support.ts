@@ -75,9 +75,13 @@ export class RealServer {
     return this.running.db.query('SELECT id, tool_id, os_user, status FROM exception_requests ORDER BY requested_at');
   }
 
+  get adminToken(): string {
+    return readFileSync(join(this.dataDir, DATA_FILES.adminToken), 'utf8').trim();
+  }
+
   /** IT's actions go through the admin API, as `cordon admin` sends them. */
   private admin(): AdminClient {
-    return new AdminClient(this.url, readFileSync(join(this.dataDir, DATA_FILES.adminToken), 'utf8').trim());
+    return new AdminClient(this.url, this.adminToken);
   }
 
   async revoke(deviceId: string): Promise<void> {

@@ -10,7 +10,15 @@ export type Fault =
   | { mode: 'hang' }
   | { mode: 'garbage' }
   | { mode: 'reset' }
-  | { mode: 'policy'; body: string };
+  | { mode: 'policy'; body: string }
+  /** Answers what `answer` returns for a request (a forged enrolment, a 401 on demand); undefined: forwarded. */
+  | { mode: 'answer'; answer: (method: string, path: string, authorization: string | undefined) => Forged | undefined };
+
+export interface Forged {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
 
 export class FaultProxy {
   fault: Fault = { mode: 'pass' };
@@ -60,6 +68,15 @@ export class FaultProxy {
         case 'reset':
           req.socket.destroy();
           return;
+        case 'answer': {
+          const forged = f.answer(req.method ?? 'GET', req.url ?? '/', req.headers.authorization);
+          if (forged) {
+            req.resume();
+            res.writeHead(forged.status, { 'content-type': 'application/json', ...forged.headers }).end(forged.body);
+            return;
+          }
+          break;
+        }
         case 'policy':
           if (req.url === '/v1/policy') {
             req.resume();

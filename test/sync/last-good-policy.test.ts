@@ -77,11 +77,23 @@ test('issuedAt is not judged by the local clock: a day ahead or behind is accept
   assert.equal(store.offer(bundle(2, { issuedAt: yesterday }), 'dev-1').changed, true);
 });
 
-test('after re-enrolment (a new device id) the new device series may start lower; the old device bundle no longer applies', () => {
-  const store = LastGoodPolicy.load(fresh(), pinned);
+test('one serial floor per signing key, across device ids and restarts: a lower serial signed for another device id is a rollback', () => {
+  const file = fresh();
+  const store = LastGoodPolicy.load(file, pinned);
   store.offer(bundle(9), 'dev-1');
   assert.equal(rejected(store, bundle(10), 'dev-2').reason, 'other-device');
-  assert.equal(store.offer(bundle(1, { device: 'dev-2' }), 'dev-2').changed, true);
+  // A proxy that forced an enrolment and got a new id accepted would replay a bundle signed for that id.
+  const replay = rejected(store, bundle(3, { device: 'dev-2' }), 'dev-2');
+  assert.equal(replay.reason, 'rollback');
+  assert.match(replay.message, /serial 3, older than serial 9 in force/);
+  assert.equal(rejected(LastGoodPolicy.load(file, pinned), bundle(3, { device: 'dev-2' }), 'dev-2').reason, 'rollback', 'the floor survives a restart');
+  // Even when the stored bundle is no longer trusted (its key un-pinned and pinned again), the floor stays.
+  writeFileSync(file, readFileSync(file, 'utf8').replace('policy #9', 'policy #X'));
+  const tampered = LastGoodPolicy.load(file, pinned);
+  assert.equal(tampered.current(), undefined);
+  assert.equal(rejected(tampered, bundle(8), 'dev-1').reason, 'rollback');
+  assert.equal(tampered.serialFloor([(JSON.parse(bundle(1)) as { keyId: string }).keyId]), 9);
+  assert.equal(tampered.offer(bundle(10, { device: 'dev-2' }), 'dev-2').changed, true, 'the series goes on above the floor');
 });
 
 test('a stored policy that was edited on disk, or signed by a key IT has since un-pinned, is not trusted at start', () => {

@@ -79,6 +79,8 @@ it('enrols, runs the server’s signed policy, and reports a real block exactly 
 it('a policy IT pushes reaches the agent on `cordon sync` and changes what is enforced', async () => {
   const before = (await agent.status()).policy.serial!;
   const yaml = 'schemaVersion: 1\nid: eng-pilot\nname: Engineering pilot\nmode: enforce\nrules:\n  - id: claude-pilot\n    tools: [claude-code]\n    action: allow\n  - id: others\n    tools: ["*"]\n    action: block\n';
+  // IT puts the device in the group (a device cannot choose its own).
+  await admin.request('PUT', `/admin/v1/devices/${(await agent.status()).enrolment.deviceId!}/groups`, { groups: ['eng'] });
   await admin.request('POST', '/admin/v1/policies', { yaml, groups: ['eng'] });
   const sync = await cordon(['sync', '--socket', agent.socket]);
   assert.equal(sync.status, 0, sync.stdout + sync.stderr);

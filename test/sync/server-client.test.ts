@@ -53,7 +53,7 @@ test('each way a server can fail becomes a typed, retryable-or-not error that sa
     assert.equal(redirect.kind, 'network', 'redirects are refused: the token must not follow them elsewhere');
     const token = await failure(client.events('t', [{ id: 'e', type: 'block', at: new Date().toISOString() }]));
     assert.deepEqual([token.kind, token.retryable], ['invalid-token', false]);
-    const limited = await failure(client.enrol('s', { hostname: 'h', os: 'o', arch: 'a', user: 'u', agentVersion: '1', groups: [], tags: [] }));
+    const limited = await failure(client.enrol('s', { hostname: 'h', os: 'o', arch: 'a', user: 'u', agentVersion: '1', tags: [] }));
     assert.deepEqual([limited.kind, limited.status, limited.retryable, limited.retryAfterMs], ['http', 429, true, 42_000]);
     assert.match(limited.message, /HTTP 429 rate-limited: slow down/);
     const refused = await failure(client.requestException('t', { toolId: 'codex', reason: 'r', days: 999, user: 'u' }));

@@ -64,7 +64,7 @@ test('enrols once, applies the signed policy, uses ETags, uploads events exactly
     // e1, e2 and the policy.applied event the sync recorded itself.
     assert.deepEqual([...server.events.keys()].slice(0, 2), ['e1', 'e2']);
     assert.equal(server.events.size, 3);
-    assert.deepEqual(server.enrolments[0]!.groups, ['eng']);
+    assert.equal(server.enrolments[0]!.groups, undefined, 'groups are set by IT on the server, not claimed by the device');
     assert.equal(server.heartbeats.length, 1);
     assert.deepEqual(server.heartbeats[0]!.queue, { pending: 0, dropped: 0 });
 
@@ -88,19 +88,24 @@ test('enrols once, applies the signed policy, uses ETags, uploads events exactly
   }
 });
 
-test('a revoked token re-enrols once; a wrong secret backs off instead of looping', async () => {
+test('a refused token re-enrols once, as the same device; a revoked device stays out; a wrong secret backs off instead of looping', async () => {
   const server = await new ContractServer().start();
   const proxy = await new FaultProxy(server.url).start();
   try {
     const h = await openAgent(configFor(server, proxy.url));
     assert.equal((await h.agent.syncNow()).ok, true);
-    server.revoke('dev-1');
-    h.agent.record(event('after-revoke'));
+    server.forgetToken('dev-1');
+    h.agent.record(event('after-refusal'));
     const r = await h.agent.syncNow();
     assert.equal(r.ok, true, r.errors.join('; '));
-    assert.equal(r.enrolment.deviceId, 'dev-2');
-    assert.equal(server.events.has('after-revoke'), true, 'the journal survives re-enrolment');
+    assert.equal(r.enrolment.deviceId, 'dev-1', 'enrolled again as itself');
+    assert.equal(server.events.has('after-refusal'), true, 'the journal survives re-enrolment');
     assert.equal(server.enrolments.length, 2);
+    server.revoke('dev-1');
+    const revoked = await h.agent.syncNow();
+    assert.equal(revoked.ok, false);
+    assert.match(revoked.enrolment.error ?? '', /IT revoked this device on the server, so it cannot enrol again/);
+    assert.equal(server.devices.length, 1, 'no new device in its place');
     await h.agent.stop();
 
     const wrong = await openAgent(configFor(server, proxy.url, 'not-the-secret-0000'), undefined, { backoff: { baseMs: 60_000, maxMs: 60_000 } });
