@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { statusApiRequest } from '../../agent/status-client.ts';
 import type { AgentEvent, AgentStatus } from '../../agent/status-types.ts';
 import { CORDON_BIN } from './cli.ts';
+import { ensurePeerCredentialsAddon } from './peer-credentials-addon.ts';
 
 export interface AgentProcess {
   child: ChildProcess;
@@ -22,9 +23,10 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startAgent(options: { args?: string[]; stateDir?: string; env?: NodeJS.ProcessEnv; scopePid?: number } = {}): Promise<AgentProcess> {
+export async function startAgent(options: { args?: string[]; stateDir?: string; socket?: string; env?: NodeJS.ProcessEnv; scopePid?: number } = {}): Promise<AgentProcess> {
+  ensurePeerCredentialsAddon();
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'cordon-agent-'));
-  const socket = join(stateDir, 'agent.sock');
+  const socket = options.socket ?? join(stateDir, 'agent.sock');
   const child = spawn(process.execPath, [CORDON_BIN, 'agent', '--state-dir', stateDir, '--socket', socket, '--scope-pid', String(options.scopePid ?? process.pid), ...(options.args ?? [])], {
     env: { ...process.env, CORDON_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
