@@ -16,6 +16,7 @@ import {
 } from '../policy/index.ts';
 import type { Logger } from './agent-log.ts';
 import type { AgentScope } from './agent-paths.ts';
+import { capEventSize } from './event-size-cap.ts';
 import { ProcessGuard } from './enforcement/process-guard.ts';
 import { InventoryJob } from './inventory/inventory-job.ts';
 import { ProcessStopper } from './enforcement/process-stopper.ts';
@@ -171,7 +172,8 @@ export class AgentRuntime {
   }
 
   /** Records an event: journaled for the server first (fsync) when connected, then shown and logged. */
-  record(event: AgentEvent): void {
+  record(recorded: AgentEvent): void {
+    const event = capEventSize(recorded);
     try {
       this.syncAgent?.record(event);
     } catch (err) {

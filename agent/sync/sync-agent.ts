@@ -10,7 +10,7 @@ import { DEFAULT_AGENT_SETTINGS, policyDigest, type CompiledPolicy, type Mode } 
 import type { Logger } from '../agent-log.ts';
 import type { OwnedExceptionRequest } from '../status-caller.ts';
 import type { AgentEvent, EnrolmentInfo, ExceptionRequestInfo, ExceptionRequestInput, InstalledTool, PolicyInfo, SyncInfo } from '../status-types.ts';
-import { DEFAULT_JOURNAL_MAX_EVENTS, EventJournal } from './event-journal.ts';
+import { DEFAULT_JOURNAL_MAX_BYTES, DEFAULT_JOURNAL_MAX_EVENTS, EventJournal } from './event-journal.ts';
 import { ExceptionRequestQueue } from './exception-request-queue.ts';
 import { LastGoodPolicy, PolicyRejected, type AcceptedPolicy } from './last-good-policy.ts';
 import type { ManagedConfig } from './managed-config.ts';
@@ -79,6 +79,8 @@ const CLOCK_SKEW_WARNING_MS = 5 * 60_000;
 export class SyncAgent {
   private readonly client: ServerClient;
   private readonly journal: EventJournal;
+  /** Settles once the journal on disk has been replayed. */
+  private readonly journalLoaded: Promise<void>;
   private readonly lastGood: LastGoodPolicy;
   private readonly requests: ExceptionRequestQueue;
   private credentials: DeviceCredentials | undefined;
@@ -108,7 +110,25 @@ export class SyncAgent {
   ) {
     const c = o.config;
     this.client = new ServerClient(c.serverUrl, o.requestTimeoutMs);
-    this.journal = EventJournal.open(join(o.stateDir, 'events.journal'), { maxEvents: c.overrides.journalMaxEvents ?? DEFAULT_JOURNAL_MAX_EVENTS });
+    // Replayed in the background: enforcement must not wait for a large journal (events meanwhile wait in memory).
+    const opened = EventJournal.openInBackground(join(o.stateDir, 'events.journal'), {
+      maxEvents: c.overrides.journalMaxEvents ?? DEFAULT_JOURNAL_MAX_EVENTS,
+      maxBytes: c.overrides.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES,
+    });
+    this.journal = opened.journal;
+    const started = performance.now();
+    this.journalLoaded = opened.loaded.then(
+      () => {
+        this.noteJournal();
+        const { pending, dropped, bytes } = this.journal.stats();
+        o.log?.info({ pending, dropped, bytes, ms: Math.round(performance.now() - started) }, 'event journal loaded');
+        if (pending > 0) this.scheduleUpload(Math.random() * 3000);
+      },
+      (err: unknown) => {
+        this.problems.set('journal', `cannot read the event journal: ${(err as Error).message}`);
+        o.log?.error({ problem: (err as Error).message }, 'event journal could not be read');
+      },
+    );
     this.lastGood = LastGoodPolicy.load(join(o.stateDir, 'policy-bundle.json'), c.pinnedKeys);
     this.requests = new ExceptionRequestQueue(join(o.stateDir, 'exception-requests.json'));
     this.enrolBackoff = new RetryBackoff(o.backoff ?? DEFAULT_BACKOFF);
@@ -219,6 +239,7 @@ export class SyncAgent {
     await Promise.race([Promise.allSettled([this.running.sync, this.running.upload]), new Promise((r) => (grace = setTimeout(r, 3000)))]);
     clearTimeout(grace);
     this.requests.flush();
+    await this.journalLoaded;
     this.journal.close();
   }
 
@@ -327,6 +348,7 @@ export class SyncAgent {
   }
 
   private async runUpload(): Promise<number> {
+    await this.journalLoaded;
     clearTimeout(this.uploadTimer);
     this.uploadTimer = undefined;
     this.journal.flush();
@@ -465,6 +487,7 @@ export class SyncAgent {
   private noteJournal(): void {
     const { dropped } = this.journal.stats();
     if (this.journal.problem) this.problems.set('journal', this.journal.problem);
+    else if (this.journal.isLoading) this.problems.set('journal', 'replaying the event journal; events recorded meanwhile are held in memory');
     else this.problems.delete('journal');
     if (dropped > 0) this.problems.set('journal-dropped', `${dropped} event(s) were dropped because the journal reached its bound`);
   }
