@@ -17,6 +17,7 @@ import {
 } from '../policy/index.ts';
 import type { Logger } from './agent-log.ts';
 import type { AgentScope } from './agent-paths.ts';
+import { capEventSize } from './event-size-cap.ts';
 import { ExpirySchedule } from './enforcement/expiry-schedule.ts';
 import { ProcessGuard } from './enforcement/process-guard.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_LARGE_DEADLINE_MS, ExecEngine } from './exec-guard/exec-engine.ts';
@@ -30,6 +31,7 @@ import type { ProcessSource } from './process/process-source.ts';
 import { UserDirectory } from './process/user-directory.ts';
 import { RecentEvents } from './recent-events.ts';
 import { restrictedTools } from './restricted-tools.ts';
+import { eventVisibleTo, statusFor, type StatusCaller } from './status-caller.ts';
 import { StatusServer, type StatusApiAnswer } from './status-server.ts';
 import type { ManagedConfig } from './sync/managed-config.ts';
 import { exceptionRequestAnswer, syncAnswer } from './sync/status-answers.ts';
@@ -143,10 +145,11 @@ export class AgentRuntime {
     this.server = new StatusServer(
       o.socket,
       {
-        status: (user) => this.status(user),
-        eventsAfter: (id, limit) => this.events.after(id, limit),
-        sync: () => this.sync(),
-        requestException: (input, user) => this.requestException(input, user),
+        status: (caller) => statusFor(caller, this.status(caller?.name)),
+        eventsAfter: (id, limit, caller) => this.events.after(id, Infinity).filter((e) => eventVisibleTo(caller, e)).slice(0, limit),
+        sync: (caller) => this.sync(caller),
+        requestException: (input, caller) => this.requestException(input, caller),
+        userName: (uid) => this.users.nameOf(uid),
       },
       o.scope === 'machine',
     );
@@ -210,7 +213,8 @@ export class AgentRuntime {
   }
 
   /** Records an event: journaled for the server first (fsync) when connected, then shown and logged. */
-  record(event: AgentEvent): void {
+  record(recorded: AgentEvent): void {
+    const event = capEventSize(recorded);
     try {
       this.syncAgent?.record(event);
     } catch (err) {
@@ -266,8 +270,8 @@ export class AgentRuntime {
     };
   }
 
-  private sync(): Promise<StatusApiAnswer> {
-    if (this.syncAgent) return syncAnswer(this.syncAgent, () => this.policyInfo);
+  private sync(caller: StatusCaller | undefined): Promise<StatusApiAnswer> {
+    if (this.syncAgent) return syncAnswer(this.syncAgent, () => this.policyInfo, caller);
     // Not an error: an unconnected agent (a developer's `npm start`) simply has nothing to sync with.
     return Promise.resolve({
       status: 200,
@@ -275,8 +279,8 @@ export class AgentRuntime {
     });
   }
 
-  private requestException(input: ExceptionRequestInput, user: string | undefined): Promise<StatusApiAnswer> {
-    if (this.syncAgent) return exceptionRequestAnswer(this.syncAgent, input, user);
+  private requestException(input: ExceptionRequestInput, caller: StatusCaller): Promise<StatusApiAnswer> {
+    if (this.syncAgent) return exceptionRequestAnswer(this.syncAgent, input, caller.name!);
     const exceptionUrl = this.policy.exceptionUrl;
     return Promise.resolve({
       status: 409,

@@ -1,10 +1,15 @@
 // The agent's local status API (types in status-types.ts): JSON over HTTP on a Unix domain socket (Windows: a
 // named pipe). Local users may read status and events, ask for a sync and file an exception request; nothing
-// here can change the mode, the policy or what is blocked.
+// here can change the mode, the policy or what is blocked. Every caller is hostile: who they are comes from the
+// kernel (peer credentials), never from the request; each uid has its own connection cap and request budget, and
+// requests are bounded in size and time, so one user's flood cannot starve another's answers or enforcement.
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { peerCredentialsOf } from './peer-identity/peer-credentials.ts';
+import type { StatusCaller } from './status-caller.ts';
+import { RateLimiter } from './status-rate-limit.ts';
 import type { AgentEvent, AgentStatus, ExceptionRequestInput } from './status-types.ts';
 
 export interface StatusApiAnswer {
@@ -12,14 +17,28 @@ export interface StatusApiAnswer {
   body: unknown;
 }
 
+/** caller is undefined when the kernel could not say who it is: such a caller gets no per-user data. */
 export interface StatusApiHandlers {
-  status(user: string | undefined): AgentStatus;
-  eventsAfter(id: string | undefined, limit: number): AgentEvent[];
-  sync(): Promise<StatusApiAnswer>;
-  requestException(input: ExceptionRequestInput, user: string | undefined): Promise<StatusApiAnswer>;
+  status(caller: StatusCaller | undefined): AgentStatus;
+  eventsAfter(id: string | undefined, limit: number, caller: StatusCaller | undefined): AgentEvent[];
+  sync(caller: StatusCaller | undefined): Promise<StatusApiAnswer>;
+  requestException(input: ExceptionRequestInput, caller: StatusCaller): Promise<StatusApiAnswer>;
+  /** uid → account name. */
+  userName(uid: number): string | undefined;
 }
 
-const MAX_BODY = 64 * 1024;
+/** A request body is {toolId, reason (≤ 2000 characters), days}: 16 KiB is room enough. */
+const MAX_BODY = 16 * 1024;
+const MAX_CONNECTIONS = 256;
+/** Open connections one uid may hold (a slowloris from one user leaves room for everyone else). */
+const MAX_CONNECTIONS_PER_UID = 16;
+/** Any request, per uid. */
+const REQUESTS = { burst: 60, perSecond: 20 };
+/** Exception requests, per uid: a few at once, then one every 10 minutes. */
+const EXCEPTION_REQUESTS = { burst: 5, perSecond: 1 / 600 };
+/** Syncs reach the Cordon server: a couple at once, then one every 30 s. */
+const SYNCS = { burst: 3, perSecond: 1 / 30 };
+const UNKNOWN = 'unknown';
 
 class HttpProblem extends Error {
   constructor(
@@ -33,6 +52,9 @@ class HttpProblem extends Error {
 
 export class StatusServer {
   private server: Server | undefined;
+  private readonly callers = new WeakMap<Socket, StatusCaller | undefined>();
+  private readonly openPerUid = new Map<string, number>();
+  private readonly limits = { any: new RateLimiter(REQUESTS), exception: new RateLimiter(EXCEPTION_REQUESTS), sync: new RateLimiter(SYNCS) };
 
   constructor(
     private readonly socketPath: string,
@@ -43,9 +65,13 @@ export class StatusServer {
 
   async listen(): Promise<void> {
     if (process.platform !== 'win32') await this.clearStaleSocket();
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.requestTimeout = 30_000;
-    server.headersTimeout = 10_000;
+    const server = createServer({ maxHeaderSize: 8 * 1024, requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 }, (req, res) => void this.handle(req, res));
+    server.maxConnections = MAX_CONNECTIONS;
+    // A connection that sends nothing (half-open, slowloris between requests) is closed.
+    server.timeout = 15_000;
+    server.maxRequestsPerSocket = 100;
+    server.on('connection', (socket: Socket) => this.admit(socket));
+    server.on('clientError', (_err, socket: Socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.socketPath, () => {
@@ -87,56 +113,95 @@ export class StatusServer {
     unlinkSync(this.socketPath);
   }
 
+  /** Reads the caller's identity once, at connect (the kernel's record of who connected), and caps connections per uid. */
+  private admit(socket: Socket): void {
+    const creds = peerCredentialsOf(socket);
+    const caller: StatusCaller | undefined = creds && {
+      uid: creds.uid,
+      pid: creds.pid,
+      name: this.handlers.userName(creds.uid),
+      seesAll: creds.uid === 0 || creds.uid === process.getuid?.(),
+    };
+    const key = caller ? String(caller.uid) : UNKNOWN;
+    const open = this.openPerUid.get(key) ?? 0;
+    if (open >= MAX_CONNECTIONS_PER_UID) {
+      socket.destroy();
+      return;
+    }
+    this.callers.set(socket, caller);
+    this.openPerUid.set(key, open + 1);
+    socket.once('close', () => {
+      const n = (this.openPerUid.get(key) ?? 1) - 1;
+      if (n > 0) this.openPerUid.set(key, n);
+      else this.openPerUid.delete(key);
+    });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let answer: StatusApiAnswer;
     try {
-      answer = await this.route(req);
+      answer = await this.route(req, this.callers.get(req.socket));
     } catch (err) {
       answer =
         err instanceof HttpProblem
           ? { status: err.status, body: { error: err.code, message: err.message } }
           : { status: 500, body: { error: 'internal', message: 'the agent could not answer; see its log' } };
     }
+    if (res.destroyed) return;
     const text = JSON.stringify(answer.body);
     res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
     res.end(text);
   }
 
-  private async route(req: IncomingMessage): Promise<StatusApiAnswer> {
+  private async route(req: IncomingMessage, caller: StatusCaller | undefined): Promise<StatusApiAnswer> {
+    const key = caller ? String(caller.uid) : UNKNOWN;
+    this.limit('any', key, 'requests');
     const url = new URL(req.url ?? '/', 'http://agent');
-    const user = url.searchParams.get('user') ?? undefined;
     const only = (method: string) => {
       if (req.method !== method) throw new HttpProblem(405, 'method-not-allowed', `${url.pathname} takes ${method}`);
     };
     switch (url.pathname) {
       case '/v1/status':
         only('GET');
-        return { status: 200, body: this.handlers.status(user) };
+        return { status: 200, body: this.handlers.status(caller) };
       case '/v1/events': {
         only('GET');
         const limitText = url.searchParams.get('limit');
         const limit = limitText === null ? 100 : Number(limitText);
         if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpProblem(400, 'bad-request', 'limit: must be an integer from 1 to 1000');
-        return { status: 200, body: { events: this.handlers.eventsAfter(url.searchParams.get('after') ?? undefined, limit) } };
+        return { status: 200, body: { events: this.handlers.eventsAfter(url.searchParams.get('after') ?? undefined, limit, caller) } };
       }
       case '/v1/sync':
         only('POST');
-        return this.handlers.sync();
+        this.limit('sync', key, 'syncs');
+        return this.handlers.sync(caller);
       case '/v1/exception-requests': {
         only('POST');
+        if (!caller?.name)
+          throw new HttpProblem(403, 'unknown-caller', 'the agent cannot tell which user is asking (no peer credentials for this connection), so it files no request');
         const body = await readJson(req);
         const problems = exceptionInputProblems(body);
         if (problems.length) throw new HttpProblem(400, 'bad-request', problems.join('; '));
-        return this.handlers.requestException(body as ExceptionRequestInput, user);
+        this.limit('exception', key, 'exception requests');
+        return this.handlers.requestException(body as ExceptionRequestInput, caller);
       }
       default:
         throw new HttpProblem(404, 'not-found', `no such endpoint: ${url.pathname} (try /v1/status)`);
     }
   }
+
+  private limit(which: keyof StatusServer['limits'], key: string, what: string): void {
+    const waitMs = this.limits[which].take(key);
+    if (waitMs > 0) throw new HttpProblem(429, 'rate-limited', `too many ${what} from this user; try again in ${Math.ceil(waitMs / 1000)} s`);
+  }
 }
 
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      reject(new HttpProblem(413, 'too-large', `the body is larger than ${MAX_BODY} bytes`));
+      return;
+    }
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => {

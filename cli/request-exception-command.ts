@@ -1,6 +1,5 @@
 // `cordon request-exception TOOL --reason … --days N`: files a request, through the running agent, to be allowed a
 // blocked tool for a while. IT decides on the server; an approval arrives as part of the next signed policy.
-import { userInfo } from 'node:os';
 import { requestAgent } from '../agent/status-client.ts';
 import type { ExceptionRequestInfo } from '../agent/status-types.ts';
 import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
@@ -25,10 +24,9 @@ export const requestExceptionCommand: Command = {
     if (!values.reason?.trim()) throw new UsageError('--reason is required: say why you need the tool');
     const days = Number(values.days);
     if (values.days === undefined || !Number.isInteger(days) || days < 1 || days > 90) throw new UsageError('--days must be a whole number from 1 to 90');
-    const user = userInfo().username;
     const { status, body } = await requestAgent<ExceptionRequestInfo & { error?: string; message?: string }>(
       'POST',
-      `/v1/exception-requests?user=${encodeURIComponent(user)}`,
+      `/v1/exception-requests`,
       { toolId, reason: values.reason.trim(), days },
       values.socket,
     );

@@ -1,5 +1,4 @@
 // `cordon status`: what the agent on this machine is doing, from its local status API.
-import { userInfo } from 'node:os';
 import { AgentUnreachable, requestAgent } from '../agent/status-client.ts';
 import type { AgentStatus } from '../agent/status-types.ts';
 import { localeFromEnv } from '../policy/index.ts';
@@ -20,7 +19,7 @@ export const statusCommand: Command = {
     if (positionals.length) throw new UsageError(`unexpected "${positionals[0]}"`);
     let status: AgentStatus;
     try {
-      const answer = await requestAgent<AgentStatus>('GET', `/v1/status?user=${encodeURIComponent(userInfo().username)}`, undefined, values.socket, 10_000);
+      const answer = await requestAgent<AgentStatus>('GET', '/v1/status', undefined, values.socket, 10_000);
       if (answer.status !== 200) throw new Error(`the agent answered HTTP ${answer.status}: ${JSON.stringify(answer.body)}`);
       status = answer.body;
     } catch (err) {

@@ -2,7 +2,7 @@
 // dist/, the policy's data files beside it, and the status window bundled into dist/renderer/. DIR must lie
 // inside the repository so that the compiled code finds node_modules.
 import { execFileSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -18,5 +18,9 @@ execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '
 cpSync(join(ROOT, 'policy/catalog'), join(DIST, 'policy/catalog'), { recursive: true, filter: (src) => !src.endsWith('.md') });
 cpSync(join(ROOT, 'policy/default-policy.yaml'), join(DIST, 'policy/default-policy.yaml'));
 cpSync(join(ROOT, 'policy/policy.schema.json'), join(DIST, 'policy/policy.schema.json'));
+// The status socket's peer-credentials addon (npm run build:native), where agent/peer-identity looks for it.
+const addon = 'agent/peer-identity/native/build/Release/peer_credentials.node';
+if (existsSync(join(ROOT, addon))) cpSync(join(ROOT, addon), join(DIST, addon));
+else process.stderr.write(`warning: ${addon} is not built (npm run build:native); the packaged agent will not identify status API callers\n`);
 await bundleRenderer(join(DIST, 'renderer'));
 process.stdout.write(`built ${DIST}\n`);

@@ -24,6 +24,7 @@ export const ManagedConfigSchema = Type.Object(
           syncIntervalSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 86_400 })),
           uploadIntervalSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 86_400 })),
           journalMaxEvents: Type.Optional(Type.Integer({ minimum: 100, maximum: 10_000_000 })),
+          journalMaxBytes: Type.Optional(Type.Integer({ minimum: 64 * 1024, maximum: 1024 * 1024 * 1024, description: 'bytes of pending events kept for the server' })),
         },
         { additionalProperties: false },
       ),
@@ -42,7 +43,7 @@ export interface ManagedConfig {
   pinnedKeyIds: string[];
   groups: string[];
   tags: string[];
-  overrides: { mode?: Mode; syncIntervalSeconds?: number; uploadIntervalSeconds?: number; journalMaxEvents?: number };
+  overrides: { mode?: Mode; syncIntervalSeconds?: number; uploadIntervalSeconds?: number; journalMaxEvents?: number; journalMaxBytes?: number };
 }
 
 const validator = new SchemaValidator(ManagedConfigSchema);

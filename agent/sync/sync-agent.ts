@@ -8,8 +8,9 @@ import { performance } from 'node:perf_hooks';
 import cron, { type ScheduledTask } from 'node-cron';
 import { DEFAULT_AGENT_SETTINGS, policyDigest, type CompiledPolicy, type DeviceContext, type Mode } from '../../policy/index.ts';
 import type { Logger } from '../agent-log.ts';
+import type { OwnedExceptionRequest } from '../status-caller.ts';
 import type { AgentEvent, EnrolmentInfo, ExceptionRequestInfo, ExceptionRequestInput, InstalledTool, PolicyInfo, SyncInfo } from '../status-types.ts';
-import { DEFAULT_JOURNAL_MAX_EVENTS, EventJournal } from './event-journal.ts';
+import { DEFAULT_JOURNAL_MAX_BYTES, DEFAULT_JOURNAL_MAX_EVENTS, EventJournal } from './event-journal.ts';
 import { ExceptionRequestQueue } from './exception-request-queue.ts';
 import { LastGoodPolicy, PolicyRejected, type AcceptedPolicy } from './last-good-policy.ts';
 import type { ManagedConfig } from './managed-config.ts';
@@ -57,7 +58,8 @@ export interface SyncAgentInfo {
   sync: SyncInfo;
   enrolment: EnrolmentInfo;
   queue: { pending: number; dropped: number };
-  exceptionRequests: ExceptionRequestInfo[];
+  /** Each with the user who filed it where known: filter with status-caller before showing it to a caller. */
+  exceptionRequests: OwnedExceptionRequest[];
   /** Sync's own problems (journal, rejected policy, clock): for health.problems in status. */
   problems: string[];
 }
@@ -70,6 +72,8 @@ export interface SyncReport extends SyncAgentInfo {
 }
 
 const MAX_BATCH = 500;
+/** Tries for a queued exception request the server keeps answering 429/5xx to, before it is given up. */
+export const MAX_SEND_ATTEMPTS = 5;
 /** Answers to an upload that mean "this body, never": split the batch to find the event at fault. */
 const REFUSED_BODY = new Set([400, 413, 422]);
 const TICK = '*/5 * * * * *'; // node-cron wakes every 5 s; what is due is decided on jittered monotonic times
@@ -78,6 +82,8 @@ const CLOCK_SKEW_WARNING_MS = 5 * 60_000;
 export class SyncAgent {
   private readonly client: ServerClient;
   private readonly journal: EventJournal;
+  /** Settles once the journal on disk has been replayed. */
+  private readonly journalLoaded: Promise<void>;
   private readonly lastGood: LastGoodPolicy;
   private readonly requests: ExceptionRequestQueue;
   private credentials: DeviceCredentials | undefined;
@@ -87,6 +93,8 @@ export class SyncAgent {
   private enrolError: string | undefined;
   private readonly enrolBackoff: RetryBackoff;
   private readonly uploadBackoff: RetryBackoff;
+  /** Set by the server's 429/5xx to exception requests: queued ones wait it out, and each gets MAX_SEND_ATTEMPTS. */
+  private readonly requestBackoff: RetryBackoff;
   /** invalid-token answers in a row: a server that keeps refusing fresh tokens must not cause an enrol storm. */
   private tokenRefusals = 0;
   private readonly syncInfo: SyncInfo;
@@ -107,11 +115,30 @@ export class SyncAgent {
   ) {
     const c = o.config;
     this.client = new ServerClient(c.serverUrl, o.requestTimeoutMs);
-    this.journal = EventJournal.open(join(o.stateDir, 'events.journal'), { maxEvents: c.overrides.journalMaxEvents ?? DEFAULT_JOURNAL_MAX_EVENTS });
+    // Replayed in the background: enforcement must not wait for a large journal (events meanwhile wait in memory).
+    const opened = EventJournal.openInBackground(join(o.stateDir, 'events.journal'), {
+      maxEvents: c.overrides.journalMaxEvents ?? DEFAULT_JOURNAL_MAX_EVENTS,
+      maxBytes: c.overrides.journalMaxBytes ?? DEFAULT_JOURNAL_MAX_BYTES,
+    });
+    this.journal = opened.journal;
+    const started = performance.now();
+    this.journalLoaded = opened.loaded.then(
+      () => {
+        this.noteJournal();
+        const { pending, dropped, bytes } = this.journal.stats();
+        o.log?.info({ pending, dropped, bytes, ms: Math.round(performance.now() - started) }, 'event journal loaded');
+        if (pending > 0) this.scheduleUpload(Math.random() * 3000);
+      },
+      (err: unknown) => {
+        this.problems.set('journal', `cannot read the event journal: ${(err as Error).message}`);
+        o.log?.error({ problem: (err as Error).message }, 'event journal could not be read');
+      },
+    );
     this.lastGood = LastGoodPolicy.load(join(o.stateDir, 'policy-bundle.json'), c.pinnedKeys);
     this.requests = new ExceptionRequestQueue(join(o.stateDir, 'exception-requests.json'));
     this.enrolBackoff = new RetryBackoff(o.backoff ?? DEFAULT_BACKOFF);
     this.uploadBackoff = new RetryBackoff(o.backoff ?? DEFAULT_BACKOFF);
+    this.requestBackoff = new RetryBackoff(o.backoff ?? DEFAULT_BACKOFF);
     this.syncInfo = { state: 'never', serverUrl: c.serverUrl };
     this.noteStores();
     this.noteJournal();
@@ -176,16 +203,19 @@ export class SyncAgent {
    * Files an exception request with the server; while the server cannot be reached it is queued here (status
    * 'queued') and sent on a later sync. Throws ServerError when the server refuses it for good (e.g. 400).
    */
-  async requestException(input: ExceptionRequestInput, user: string | undefined): Promise<ExceptionRequestInfo> {
-    const who = user ?? currentUser();
+  async requestException(input: ExceptionRequestInput, user: string): Promise<ExceptionRequestInfo> {
+    const who = user;
+    // While the server is saying "not now" to queued requests, a new one would only add to its load: queue it.
+    const sendNow = this.requestBackoff.remainingMs() === 0;
     try {
+      if (!sendNow) throw new ServerError('http', `the server asked the agent to wait; retrying in ${Math.ceil(this.requestBackoff.remainingMs() / 1000)} s`, 429);
       const info = await this.withToken((token) => this.client.requestException(token, { ...input, user: who }));
-      this.requests.filed(info);
+      this.requests.filed(info, who);
       return info;
     } catch (err) {
       if (err instanceof ServerError && !err.retryable) throw err;
       const queued = { localId: `queued-${crypto.randomUUID()}`, ...input, user: who, requestedAt: new Date().toISOString() };
-      this.requests.enqueue(queued);
+      await this.requests.enqueue(queued);
       this.o.log?.info({ toolId: input.toolId, why: (err as Error).message }, 'exception request queued until the server can be reached');
       return this.requests.all().find((r) => r.id === queued.localId)!;
     }
@@ -213,6 +243,8 @@ export class SyncAgent {
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([this.running.sync, this.running.upload]), new Promise((r) => (grace = setTimeout(r, 3000)))]);
     clearTimeout(grace);
+    this.requests.flush();
+    await this.journalLoaded;
     this.journal.close();
   }
 
@@ -297,19 +329,31 @@ export class SyncAgent {
   }
 
   private async syncExceptionRequests(): Promise<void> {
+    const wait = this.requestBackoff.remainingMs();
+    if (wait > 0) throw new Error(`exception requests: the server asked to wait; next try in ${Math.ceil(wait / 1000)} s`);
     for (const q of [...this.requests.queued]) {
       try {
         const info = await this.withToken((token) => this.client.requestException(token, { toolId: q.toolId, reason: q.reason, days: q.days, user: q.user }));
-        this.requests.filed(info, q.localId);
+        this.requests.filed(info, q.user, q.localId);
+        this.requestBackoff.succeed();
       } catch (err) {
-        if (err instanceof ServerError && !err.retryable) this.requests.refused(q.localId, err.message);
-        else throw err;
+        if (err instanceof ServerError && !err.retryable) this.requests.refused(q.localId, `the server refused the request: ${err.message}`);
+        else if (err instanceof ServerError && err.kind === 'http') {
+          // 429 or 5xx: back off (honouring Retry-After up to the cap), and give the request up after a few tries
+          // rather than spend the device's server budget on it forever.
+          const attempts = this.requests.failedAttempt(q.localId);
+          if (attempts >= MAX_SEND_ATTEMPTS)
+            this.requests.refused(q.localId, `not sent: the server answered "not now" ${attempts} times (${err.message}); file the request again later`);
+          this.requestBackoff.fail(err.retryAfterMs);
+          throw err;
+        } else throw err;
       }
     }
     this.requests.replaceFiled(await this.withToken((token) => this.client.exceptionRequests(token)));
   }
 
   private async runUpload(): Promise<number> {
+    await this.journalLoaded;
     clearTimeout(this.uploadTimer);
     this.uploadTimer = undefined;
     this.journal.flush();
@@ -460,6 +504,7 @@ export class SyncAgent {
   private noteJournal(): void {
     const { dropped } = this.journal.stats();
     if (this.journal.problem) this.problems.set('journal', this.journal.problem);
+    else if (this.journal.isLoading) this.problems.set('journal', 'replaying the event journal; events recorded meanwhile are held in memory');
     else this.problems.delete('journal');
     if (dropped > 0) this.problems.set('journal-dropped', `${dropped} event(s) were dropped because the journal reached its bound`);
   }

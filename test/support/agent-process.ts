@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { statusApiRequest } from '../../agent/status-client.ts';
 import type { AgentEvent, AgentStatus } from '../../agent/status-types.ts';
 import { CORDON_BIN } from './cli.ts';
+import { ensurePeerCredentialsAddon } from './peer-credentials-addon.ts';
 
 export interface AgentProcess {
   child: ChildProcess;
@@ -22,9 +23,10 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startAgent(options: { args?: string[]; stateDir?: string; env?: NodeJS.ProcessEnv; scopePid?: number; readyTimeoutMs?: number } = {}): Promise<AgentProcess> {
+export async function startAgent(options: { args?: string[]; stateDir?: string; socket?: string; env?: NodeJS.ProcessEnv; scopePid?: number; readyTimeoutMs?: number } = {}): Promise<AgentProcess> {
+  ensurePeerCredentialsAddon();
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'cordon-agent-'));
-  const socket = join(stateDir, 'agent.sock');
+  const socket = options.socket ?? join(stateDir, 'agent.sock');
   // The fanotify exec guard turns "stopped" into "never started": tests about the stop path run without it, and
   // the exec guard's own tests (test/exec-guard/) ask for it with --exec-guard on.
   const args = options.args ?? [];

@@ -18,9 +18,19 @@ export function canCreateUsers(): string | false {
   return false;
 }
 
+/** Why real users cannot be made here, or undefined when they can. */
+export function localUsersUnavailable(): string | undefined {
+  return canCreateUsers() || undefined;
+}
+
 /** A new account without a home or login shell; `tag` keeps names short (Linux allows 32 characters). */
 export function createLocalUser(tag: string): LocalUser {
   const name = `cdn${tag}${process.pid % 100_000}`.slice(0, 32);
+  try {
+    execFileSync('userdel', [name], { stdio: 'ignore' }); // left by a crashed run
+  } catch {
+    // none
+  }
   execFileSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', '--user-group', name], { stdio: 'pipe' });
   const id = (flag: string) => Number(execFileSync('id', [flag, name], { encoding: 'utf8' }).trim());
   return { name, uid: id('-u'), gid: id('-g') };

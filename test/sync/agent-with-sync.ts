@@ -3,6 +3,8 @@
 // stdin ("record PREFIX N") and says on stdout which events counted ("R id"), so a test can kill -9 it anywhere.
 import { createInterface } from 'node:readline';
 import { builtInPolicy, policyDigest, type CompiledPolicy } from '../../policy/index.ts';
+import { UserDirectory } from '../../agent/process/user-directory.ts';
+import { statusFor } from '../../agent/status-caller.ts';
 import { StatusServer } from '../../agent/status-server.ts';
 import { STATUS_API_VERSION, type AgentStatus, type PolicyInfo } from '../../agent/status-types.ts';
 import { loadManagedConfig } from '../../agent/sync/managed-config.ts';
@@ -69,13 +71,15 @@ function status(): AgentStatus {
   };
 }
 
+const users = new UserDirectory();
 const server = new StatusServer(
   socket,
   {
-    status,
+    status: (caller) => statusFor(caller, status()),
     eventsAfter: () => [],
-    sync: () => syncAnswer(agent, () => inForce().info),
-    requestException: (input, user) => exceptionRequestAnswer(agent, input, user),
+    sync: (caller) => syncAnswer(agent, () => inForce().info, caller),
+    requestException: (input, caller) => exceptionRequestAnswer(agent, input, caller.name!),
+    userName: (uid) => users.nameOf(uid),
   },
   false,
 );

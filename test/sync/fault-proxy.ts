@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 export type Fault =
   | { mode: 'pass' }
   | { mode: '500' }
+  | { mode: '429'; retryAfterSeconds: number }
   | { mode: 'hang' }
   | { mode: 'garbage' }
   | { mode: 'reset' }
@@ -57,6 +58,10 @@ export class FaultProxy {
         case '500':
           req.resume();
           res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"internal","message":"injected failure"}}');
+          return;
+        case '429':
+          req.resume();
+          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(f.retryAfterSeconds) }).end('{"error":{"code":"rate-limited","message":"injected 429"}}');
           return;
         case 'hang':
           req.resume();
