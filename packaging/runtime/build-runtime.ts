@@ -2,7 +2,7 @@
 //   node          the pinned official Node binary
 //   app/          the bundle (cordon.mjs + chunks), its data files and the keyring addon
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { bundleApp, type AppFlavour } from './bundle-app.ts';
@@ -25,6 +25,7 @@ export async function buildRuntime(repoRoot: string, flavour: AppFlavour, arch: 
   placeKeyringAddon(repoRoot, arch, app);
   copyFileSync(nodeBinary(repoRoot, arch), join(outDir, 'node'));
   stripSymbols(join(outDir, 'node'));
+  for (const f of readdirSync(app)) if (f.endsWith('.node')) stripSymbols(join(app, f));
   return { dir: outDir, agentInputs, metafile };
 }
 
@@ -33,5 +34,5 @@ export async function buildRuntime(repoRoot: string, flavour: AppFlavour, arch: 
  * lintian flags them. strip reads only its host's ELF flavour: another arch's binary ships as the registry has it.
  */
 function stripSymbols(file: string): void {
-  spawnSync('strip', ['--strip-unneeded', file], { stdio: 'ignore' });
+  spawnSync('strip', ['--strip-unneeded', '--remove-section=.comment', '--remove-section=.note', file], { stdio: 'ignore' });
 }
