@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installConfigsScript, purgeConfigsScript } from './config-scripts.ts';
 import { HOMEPAGE, MAINTAINER, type Compression, type PackageDefinition } from './package-definitions.ts';
 import { stagedFiles } from './stage-package.ts';
 
@@ -39,8 +40,8 @@ export function buildDeb(o: { repoRoot: string; def: PackageDefinition; root: st
     PACKAGE: o.def.name,
     UNIT: o.def.unit,
     STATE: o.def.stateDir,
-    PREPARE: `if [ "$1" = configure ]; then\n${o.def.prepare}\nfi`,
-    PURGE: o.def.purge,
+    PREPARE: `if [ "$1" = configure ]; then\n${[o.def.prepare, installConfigsScript(o.def)].filter(Boolean).join('\n')}\nfi`,
+    PURGE: [purgeConfigsScript(o.def), o.def.purge].filter(Boolean).join('\n'),
     PURGE_WHAT: o.def.purgeWhat,
   };
   for (const script of ['postinst', 'prerm', 'postrm']) {

@@ -4,12 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fillTemplate } from './build-deb.ts';
+import { installConfigsScript } from './config-scripts.ts';
 import type { Compression, PackageDefinition } from './package-definitions.ts';
 import { stagedFiles } from './stage-package.ts';
 
 /** The directories this package owns: its own trees, not the shared system ones (/usr, /etc, …). */
 function ownedDirs(def: PackageDefinition, files: string[]): string[] {
-  const mine = [def.libDir, `/usr/share/doc/${def.name}`, '/etc/cordon'];
+  const mine = [def.libDir, `/usr/share/doc/${def.name}`, `/usr/share/${def.libDir.split('/').pop()}`];
   const dirs = new Set<string>();
   for (const f of files) for (let d = dirname(f); d !== '/'; d = dirname(d)) if (mine.some((m) => d === m || d.startsWith(`${m}/`))) dirs.add(d);
   return [...dirs].sort();
@@ -42,7 +43,7 @@ export function buildRpm(o: { repoRoot: string; def: PackageDefinition; root: st
       FILES: lines.join('\n'),
       UNIT: o.def.unit,
       STATE: o.def.stateDir,
-      PREPARE: o.def.prepare,
+      PREPARE: [o.def.prepare, installConfigsScript(o.def)].filter(Boolean).join('\n'),
       PAYLOAD: o.compression === 'release' ? 'w10.zstdio' : 'w1.zstdio',
     }),
   );

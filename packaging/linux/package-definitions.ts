@@ -12,6 +12,18 @@ export interface PackagedFile {
   config?: boolean;
 }
 
+/**
+ * A file in /etc the package creates from its template only when absent and never overwrites. Not a dpkg
+ * conffile: dpkg stops at a prompt (and fails unattended) when the file already exists before the first
+ * install, which is exactly what configuration management does (drop the file, then install).
+ */
+export interface ConfigFromTemplate {
+  template: string;
+  path: string;
+  mode: string;
+  owner: string;
+}
+
 export interface PackageDefinition {
   name: 'cordon-agent' | 'cordon-server';
   flavour: AppFlavour;
@@ -24,6 +36,7 @@ export interface PackageDefinition {
   summary: string;
   description: string;
   files: PackagedFile[];
+  configs: ConfigFromTemplate[];
   /** Shell run first in postinst (deb) / %post (rpm), before the service is enabled. */
   prepare: string;
   /** Shell run on purge (deb) after the state dir is deleted. */
@@ -51,13 +64,12 @@ const AGENT: PackageDefinition = {
     { from: 'packaging/linux/cordon', to: '/usr/bin/cordon', mode: 0o755 },
     { from: 'packaging/linux/man/cordon.1', to: '/usr/share/man/man1/cordon.1.gz', mode: 0o644 },
     { from: 'packaging/linux/lintian/cordon-agent', to: '/usr/share/lintian/overrides/cordon-agent', mode: 0o644 },
-    { from: 'packaging/linux/agent.yaml', to: '/etc/cordon/agent.yaml', mode: 0o600, config: true },
+    { from: 'packaging/linux/agent.yaml', to: '/usr/share/cordon/agent.yaml', mode: 0o644 },
     { from: 'packaging/linux/cordon-tray.desktop', to: '/etc/xdg/autostart/cordon-tray.desktop', mode: 0o644, config: true },
   ],
-  prepare: [
-    // An administrator's (or the preseeded) managed config must stay root-only: it may hold the enrolment secret.
-    'if [ -f /etc/cordon/agent.yaml ]; then chown root:root /etc/cordon/agent.yaml; chmod 0600 /etc/cordon/agent.yaml; fi',
-  ].join('\n'),
+  // Root-only whoever wrote it: it may hold the enrolment secret.
+  configs: [{ template: '/usr/share/cordon/agent.yaml', path: '/etc/cordon/agent.yaml', mode: '0600', owner: 'root:root' }],
+  prepare: '',
   purge: '',
   purgeWhat: '',
   debDepends: ['libc6 (>= 2.28)', 'libgcc-s1', 'libstdc++6 (>= 5.2)'],
@@ -81,15 +93,15 @@ const SERVER: PackageDefinition = {
     { from: 'packaging/linux/cordon-server', to: '/usr/bin/cordon-server', mode: 0o755 },
     { from: 'packaging/linux/man/cordon-server.1', to: '/usr/share/man/man1/cordon-server.1.gz', mode: 0o644 },
     { from: 'packaging/linux/lintian/cordon-server', to: '/usr/share/lintian/overrides/cordon-server', mode: 0o644 },
-    { from: 'packaging/linux/server.env', to: '/etc/cordon/server.env', mode: 0o640, config: true },
+    { from: 'packaging/linux/server.env', to: '/usr/share/cordon-server/server.env', mode: 0o644 },
   ],
   prepare: [
     'if ! getent passwd cordon >/dev/null; then',
     '  useradd --system --user-group --home-dir /var/lib/cordon-server --no-create-home --shell /usr/sbin/nologin --comment "Cordon server" cordon',
     'fi',
-    // The environment file may hold a database password: root writes it, the service's group reads it.
-    'if [ -f /etc/cordon/server.env ]; then chown root:cordon /etc/cordon/server.env; chmod 0640 /etc/cordon/server.env; fi',
   ].join('\n'),
+  // May hold a database password: root writes it, the service's group reads it.
+  configs: [{ template: '/usr/share/cordon-server/server.env', path: '/etc/cordon/server.env', mode: '0640', owner: 'root:cordon' }],
   purge: ['  userdel cordon >/dev/null 2>&1 || true', '  groupdel cordon >/dev/null 2>&1 || true'].join('\n'),
   purgeWhat: ' and the cordon system user',
   debDepends: ['libc6 (>= 2.28)', 'libgcc-s1', 'libstdc++6 (>= 5.2)', 'passwd'],
