@@ -15,6 +15,7 @@ const COMMANDS: CommandEntry[] = [
   { name: 'sync', summary: 'sync with the Cordon server now: policy, events, exception requests', load: async () => (await import('./sync-command.ts')).syncCommand },
   { name: 'request-exception', summary: 'ask IT to allow a blocked tool for a number of days', load: async () => (await import('./request-exception-command.ts')).requestExceptionCommand },
   { name: 'agent', summary: 'run the endpoint agent (foreground; as a service under systemd/launchd/SCM)', load: async () => (await import('./agent-command.ts')).agentCommand },
+  { name: 'enrol', summary: '(IT) connect this machine to a Cordon server: writes the root-only managed config', load: async () => (await import('./enrol-command.ts')).enrolCommand },
   { name: 'inventory', summary: 'list installed AI CLIs for every user, with what the policy says about each', load: async () => (await import('./inventory-command.ts')).inventoryCommand },
   { name: 'quarantine', summary: 'list quarantined AI CLIs, or restore one exactly as it was', load: async () => (await import('./quarantine-command.ts')).quarantineCommand },
   { name: 'policy', summary: 'validate, compile, sign and verify policies', load: async () => (await import('./policy-command.ts')).policyCommand },

@@ -68,6 +68,9 @@ export function loadManagedConfig(file = managedConfigPath()): ManagedConfig | u
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ValidationError(file, [{ path: '', message: `cannot read: ${(err as Error).message}` }]);
   }
+  // The packages ship this file holding only comments (a template the package manager never overwrites):
+  // nothing configured yet, not a broken config.
+  if (text.split('\n').every((line) => /^\s*(#.*)?$/.test(line))) return undefined;
   const ownership = adminOnlyProblem(file, 0o022);
   if (ownership) throw new ValidationError(file, [{ path: '', message: ownership }]);
   let secret = '';

@@ -1,5 +1,6 @@
 ; NSIS hooks (electron-builder `nsis.include`), per-machine install as SYSTEM/admin.
-; The agent runs as a Windows service under LocalSystem: the bundled node.exe running dist\cli\cordon-entry.js.
+; The agent runs as a Windows service under LocalSystem: the bundled node.exe running app\cordon.mjs (the same
+; self-contained runtime as the Linux packages: packaging/runtime).
 ; sc.exe cannot host a plain console program as a service by itself, so the service binary is the agent run
 ; through Windows' service wrapper of choice; the release pipeline ships WinSW (cordon-agent-service.exe with
 ; cordon-agent-service.xml) beside node.exe in resources\agent. Until then the tray starts the agent

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManagedConfig, managedConfigPath } from '../../agent/sync/managed-config.ts';
 import { generateSigningKey, ValidationError } from '../../policy/index.ts';
+import { REPO_ROOT } from '../support/cli.ts';
 
 const key = generateSigningKey();
 const indent = (pem: string) => pem.trim().split('\n').map((l) => `    ${l}`).join('\n');
@@ -35,6 +36,12 @@ test('per-OS locations, and CORDON_CONFIG overrides them', () => {
 
 test('no file: not configured (the agent runs on its local policy)', () => {
   assert.equal(loadManagedConfig(join(tmpdir(), 'cordon-no-such-config.yaml')), undefined);
+});
+
+test("the packages' template (comments only) is not configured either; a stray line is still an error", () => {
+  assert.equal(loadManagedConfig(write(readFileSync(join(REPO_ROOT, 'packaging/linux/agent.yaml'), 'utf8'), 0o600)), undefined);
+  assert.equal(loadManagedConfig(write('', 0o600)), undefined);
+  assert.match(problemsOf(write('# a comment\nserverUrl: https://x.example\n', 0o600)), /pinnedKeys/);
 });
 
 test('a complete config loads: keys parsed and fingerprinted, secret read from a root-only file, overrides kept', () => {

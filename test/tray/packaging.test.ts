@@ -99,15 +99,16 @@ test('icons: every state has its file per OS; templates are black with alpha onl
   assert.equal(readFileSync(join(ICONS, 'icon.ico')).readUInt16LE(4), 6);
 });
 
-test('services: systemd and launchd run the packaged agent where extraResources puts it', () => {
-  const unit = readFileSync(join(REPO_ROOT, 'build/linux/cordon-agent.service'), 'utf8');
-  assert.match(unit, /^ExecStart=\/opt\/Cordon\/resources\/agent\/node \/opt\/Cordon\/resources\/agent\/dist\/cli\/cordon-entry\.js agent$/m);
+test('services: systemd and launchd run the self-contained runtime where the packages put it; the tray needs cordon-agent', () => {
+  const unit = readFileSync(join(REPO_ROOT, 'packaging/linux/cordon-agent.service'), 'utf8');
+  assert.match(unit, /^ExecStart=\/usr\/lib\/cordon\/node \/usr\/lib\/cordon\/app\/cordon\.mjs agent$/m);
   assert.match(unit, /^Restart=always$/m);
   assert.match(unit, /^WantedBy=multi-user\.target$/m);
   const plist = readFileSync(join(REPO_ROOT, 'build/mac/com.cordon.agent.plist'), 'utf8');
-  assert.match(plist, /<string>\/Applications\/Cordon\.app\/Contents\/Resources\/agent\/dist\/cli\/cordon-entry\.js<\/string>\s*<string>agent<\/string>/);
+  assert.match(plist, /<string>\/Applications\/Cordon\.app\/Contents\/Resources\/agent\/app\/cordon\.mjs<\/string>\s*<string>agent<\/string>/);
   assert.match(plist, /<key>KeepAlive<\/key>\s*<true\/>/);
-  const extra = JSON.stringify(builderConfig.extraResources);
-  assert.match(extra, /"to":"agent\/dist"/);
+  for (const os of ['mac', 'win']) assert.match(JSON.stringify(builderConfig[os]!.extraResources), /"to":"agent\/app"/, os);
+  assert.equal(builderConfig.linux!.extraResources, undefined, 'the Linux tray carries no agent of its own');
+  assert.ok((builderConfig.deb!.depends as string[]).includes('cordon-agent'));
   assert.ok(existsSync(join(REPO_ROOT, 'cli/cordon-entry.ts')));
 });
