@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { bundleRenderer } from '../build/bundle-renderer.ts';
+import { writePrecompiledBuiltInPolicy } from '../build/precompile-built-in-policy.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({ options: { out: { type: 'string' } } });
@@ -18,5 +19,7 @@ execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '
 cpSync(join(ROOT, 'policy/catalog'), join(DIST, 'policy/catalog'), { recursive: true, filter: (src) => !src.endsWith('.md') });
 cpSync(join(ROOT, 'policy/default-policy.yaml'), join(DIST, 'policy/default-policy.yaml'));
 cpSync(join(ROOT, 'policy/policy.schema.json'), join(DIST, 'policy/policy.schema.json'));
+// The agent starts on this instead of compiling the YAML above (policy/precompiled-built-in-policy.ts).
+writePrecompiledBuiltInPolicy(join(DIST, 'policy'));
 await bundleRenderer(join(DIST, 'renderer'));
 process.stdout.write(`built ${DIST}\n`);

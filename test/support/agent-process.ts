@@ -22,10 +22,21 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startAgent(options: { args?: string[]; stateDir?: string; env?: NodeJS.ProcessEnv; scopePid?: number } = {}): Promise<AgentProcess> {
+export interface StartAgentOptions {
+  args?: string[];
+  stateDir?: string;
+  env?: NodeJS.ProcessEnv;
+  scopePid?: number;
+  /** The `cordon` entry script to run (default bin/cordon.js, the sources through tsx): a build or a bundle. */
+  entry?: string;
+  /** Node options before the entry script. */
+  nodeArgs?: string[];
+}
+
+export async function startAgent(options: StartAgentOptions = {}): Promise<AgentProcess> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'cordon-agent-'));
   const socket = join(stateDir, 'agent.sock');
-  const child = spawn(process.execPath, [CORDON_BIN, 'agent', '--state-dir', stateDir, '--socket', socket, '--scope-pid', String(options.scopePid ?? process.pid), ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? CORDON_BIN, 'agent', '--state-dir', stateDir, '--socket', socket, '--scope-pid', String(options.scopePid ?? process.pid), ...(options.args ?? [])], {
     env: { ...process.env, CORDON_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
