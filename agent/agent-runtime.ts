@@ -1,20 +1,15 @@
 // The agent: holds the policy in force, runs the process guard, records events, serves the local status API
 // and runs the periodic jobs. `cordon agent` runs it as a service; the tray and `cordon start` run it
 // in-process as the current user when no service is installed.
+// What only some agents use loads on demand (see docs/developers/footprint.md): the policy compiler (YAML,
+// TypeBox) for a --policy file or a build without the precompiled built-in policy, sync for a managed machine,
+// the inventory at its first pass. An unmanaged agent thus never loads them, and enforcement does not wait.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import cron, { type ScheduledTask } from 'node-cron';
-import {
-  builtInCatalog,
-  builtInPolicy,
-  compilePolicy,
-  Matcher,
-  parsePolicy,
-  policyDigest,
-  type CompiledPolicy,
-  type DeviceContext,
-  type Mode,
-} from '../policy/index.ts';
+import type { CompiledPolicy, DeviceContext, Mode } from '../policy/index.ts';
+import { Matcher } from '../policy/matcher.ts';
+import { policyDigest } from '../policy/policy-digest.ts';
+import { loadBuiltInPolicy } from '../policy/precompiled-built-in-policy.ts';
 import type { Logger } from './agent-log.ts';
 import type { AgentScope } from './agent-paths.ts';
 import { capEventSize } from './event-size-cap.ts';
@@ -22,7 +17,7 @@ import { ExpirySchedule } from './enforcement/expiry-schedule.ts';
 import { ProcessGuard } from './enforcement/process-guard.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_LARGE_DEADLINE_MS, ExecEngine } from './exec-guard/exec-engine.ts';
 import { PreventedExecReporter } from './exec-guard/prevented-exec.ts';
-import { InventoryJob } from './inventory/inventory-job.ts';
+import type { InventoryJob } from './inventory/inventory-job.ts';
 import { LoopWatchdog, takeStallRecord } from './loop-watchdog.ts';
 import { ProcessStopper } from './enforcement/process-stopper.ts';
 import { ancestorsOf } from './process/ancestry.ts';
@@ -35,7 +30,7 @@ import { eventVisibleTo, statusFor, type StatusCaller } from './status-caller.ts
 import { StatusServer, type StatusApiAnswer } from './status-server.ts';
 import type { ManagedConfig } from './sync/managed-config.ts';
 import { exceptionRequestAnswer, syncAnswer } from './sync/status-answers.ts';
-import { SyncAgent } from './sync/sync-agent.ts';
+import type { SyncAgent } from './sync/sync-agent.ts';
 import { STATUS_API_VERSION, type AgentEvent, type AgentStatus, type ExceptionRequestInput, type PolicyInfo } from './status-types.ts';
 
 export interface AgentOptions {
@@ -82,9 +77,20 @@ export interface AgentOptions {
   watchdogStallMs?: number;
 }
 
-const POLICY_FILE_CHECK = '*/10 * * * * *'; // every 10 s: a stat, and a re-read only when the file changed
 /** With the exec guard in force, exec events drive detection; polling only backstops what fanotify cannot see. */
 const BACKSTOP_SCAN_MS = 2000;
+const POLICY_FILE_CHECK_MS = 10_000; // a stat, and a re-read only when the file changed
+
+/** Compiles a policy file against the built-in catalog (loaded only when the agent runs on a file). */
+type PolicyFileCompiler = (text: string, file: string) => CompiledPolicy;
+
+async function loadPolicyFileCompiler(): Promise<PolicyFileCompiler> {
+  const { builtInCatalog, compilePolicy, parsePolicy } = await import('../policy/index.ts');
+  return (text, file) => {
+    const catalog = builtInCatalog();
+    return compilePolicy(parsePolicy(text, file, catalog), catalog);
+  };
+}
 
 export class AgentRuntime {
   private policy: CompiledPolicy;
@@ -97,19 +103,25 @@ export class AgentRuntime {
   private readonly source: ProcessSource;
   private readonly guard: ProcessGuard;
   private readonly server: StatusServer;
-  private readonly inventory: InventoryJob | undefined;
+  private inventory: InventoryJob | undefined;
+  /** The inventory's first pass, from loading its code on; stop() waits for it. */
+  private inventoryStarting: Promise<void> | undefined;
   private watchdog: LoopWatchdog | undefined;
   private engine: ExecEngine | undefined;
   private readonly expiries: ExpirySchedule;
   private syncAgent: SyncAgent | undefined;
-  private readonly jobs: ScheduledTask[] = [];
+  private policyFileTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
   private readonly problems = new Map<string, string>();
   private policyFileMtime = 0;
   private readonly startedAt = new Date().toISOString();
 
-  private constructor(private readonly o: AgentOptions) {
+  private constructor(
+    private readonly o: AgentOptions,
+    initial: { policy: CompiledPolicy; source: PolicyInfo['source'] },
+    private readonly compilePolicyFile: PolicyFileCompiler | undefined,
+  ) {
     this.events = new RecentEvents(join(o.stateDir, 'recent-events.json'));
-    const initial = o.policyFile ? this.readPolicyFile(o.policyFile) : { policy: builtInPolicy(), source: 'built-in' as const };
     this.policy = this.withMode(initial.policy);
     this.policyInfo = this.infoFor(this.policy, initial.source);
     // Until a server policy names them, IT's managed config says which groups this device is in.
@@ -131,17 +143,6 @@ export class AgentRuntime {
       () => this.matcher.nextExpiry(),
       () => this.decisionsChanged('an exception expired'),
     );
-    const inventoryMode = o.inventory ?? (o.scopePid ? 'report' : 'on');
-    this.inventory =
-      inventoryMode === 'off'
-        ? undefined
-        : new InventoryJob({
-            stateDir: o.stateDir,
-            matcher: () => this.matcher,
-            record: (e) => this.record(e),
-            quarantine: inventoryMode === 'on',
-            onError: (err) => this.problem('inventory', `inventory: ${(err as Error).message}`),
-          });
     this.server = new StatusServer(
       o.socket,
       {
@@ -156,7 +157,12 @@ export class AgentRuntime {
   }
 
   static async start(o: AgentOptions): Promise<AgentRuntime> {
-    const agent = new AgentRuntime(o);
+    const compiler = o.policyFile ? await loadPolicyFileCompiler() : undefined;
+    const initial: { policy: CompiledPolicy; source: PolicyInfo['source']; mtime?: number } = compiler
+      ? AgentRuntime.readPolicyFile(o.policyFile!, compiler)
+      : { policy: await loadBuiltInPolicy(), source: 'built-in' };
+    const agent = new AgentRuntime(o, initial, compiler);
+    agent.policyFileMtime = initial.mtime ?? 0;
     if (o.watchdogStallMs) agent.watchdog = LoopWatchdog.start(o.stateDir, o.watchdogStallMs);
     agent.events.load();
     if (agent.events.problem) {
@@ -166,6 +172,7 @@ export class AgentRuntime {
     if (o.managedConfigProblem) agent.problem('managed-config', o.managedConfigProblem);
     if (o.managedConfig) {
       // Opening puts the last good server policy in force (onPolicy) before the first tick.
+      const { SyncAgent } = await import('./sync/sync-agent.ts');
       agent.syncAgent = await SyncAgent.open({
         config: o.managedConfig,
         stateDir: o.stateDir,
@@ -185,8 +192,8 @@ export class AgentRuntime {
     agent.guard.start(agent.scanInterval());
     agent.expiries.arm();
     // The first pass runs in the background: enforcement must not wait for a walk of every home directory.
-    void agent.inventory?.start(agent.policy.agent.inventoryIntervalSeconds).catch((err: unknown) => agent.problem('inventory', `inventory: ${(err as Error).message}`));
-    if (o.policyFile) agent.jobs.push(cron.schedule(POLICY_FILE_CHECK, () => agent.reloadPolicyFile(), { noOverlap: true, name: 'policy-file' }));
+    agent.inventoryStarting = agent.startInventory().catch((err: unknown) => agent.problem('inventory', `inventory: ${(err as Error).message}`));
+    if (o.policyFile) agent.policyFileTimer = setInterval(() => agent.reloadPolicyFile(), POLICY_FILE_CHECK_MS);
     agent.reportStall();
     agent.record({
       id: crypto.randomUUID(),
@@ -199,11 +206,28 @@ export class AgentRuntime {
     return agent;
   }
 
+  private async startInventory(): Promise<void> {
+    const mode = this.o.inventory ?? (this.o.scopePid ? 'report' : 'on');
+    if (mode === 'off') return;
+    const { InventoryJob } = await import('./inventory/inventory-job.ts');
+    if (this.stopping) return;
+    this.inventory = new InventoryJob({
+      stateDir: this.o.stateDir,
+      matcher: () => this.matcher,
+      record: (e) => this.record(e),
+      quarantine: mode === 'on',
+      onError: (err) => this.problem('inventory', `inventory: ${(err as Error).message}`),
+    });
+    await this.inventory.start(this.policy.agent.inventoryIntervalSeconds);
+  }
+
   async stop(): Promise<void> {
-    for (const job of this.jobs) await job.stop();
+    this.stopping = true;
+    clearInterval(this.policyFileTimer);
     this.expiries.stop();
     await this.engine?.stop();
     await this.inventory?.stop();
+    await this.inventoryStarting;
     await this.guard.stop();
     await this.syncAgent?.stop();
     await this.server.close();
@@ -355,10 +379,9 @@ export class AgentRuntime {
     return { id: policy.policyId, name: policy.name, source, serial: null, digest: policyDigest(policy), loadedAt: new Date().toISOString() };
   }
 
-  private readPolicyFile(file: string): { policy: CompiledPolicy; source: 'file' } {
-    this.policyFileMtime = statSync(file).mtimeMs;
-    const catalog = builtInCatalog();
-    return { policy: compilePolicy(parsePolicy(readFileSync(file, 'utf8'), file, catalog), catalog), source: 'file' };
+  private static readPolicyFile(file: string, compile: PolicyFileCompiler): { policy: CompiledPolicy; source: 'file'; mtime: number } {
+    const mtime = statSync(file).mtimeMs;
+    return { policy: compile(readFileSync(file, 'utf8'), file), source: 'file', mtime };
   }
 
   /** A changed policy file is re-read; a broken one is reported and the policy in force stays. */
@@ -373,7 +396,8 @@ export class AgentRuntime {
     }
     if (mtime === this.policyFileMtime) return;
     try {
-      const { policy } = this.readPolicyFile(file);
+      const { policy } = AgentRuntime.readPolicyFile(file, this.compilePolicyFile!);
+      this.policyFileMtime = mtime;
       this.problems.delete('policy-file');
       this.applyPolicy(policy, this.infoFor(policy, 'file'));
       this.record({ id: crypto.randomUUID(), type: 'policy.applied', at: new Date().toISOString(), message: `policy ${policy.policyId} from ${file} in force` });

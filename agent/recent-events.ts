@@ -1,7 +1,7 @@
 // The agent's recent events, newest last in memory, kept on disk (atomically) so the tray and `cordon status`
 // still show what happened after a restart. A corrupt file is reported, set aside and replaced — never fatal.
 import { readFileSync, renameSync } from 'node:fs';
-import { writeFileAtomic } from '../policy/index.ts';
+import { writeFileAtomic } from '../policy/atomic-file.ts';
 import type { AgentEvent } from './status-types.ts';
 
 export class RecentEvents {

@@ -1,6 +1,7 @@
 // The restricted tools as an employee should see them: every catalog tool the policy does not simply allow on
 // this device (for this user), with the policy's reason, alternatives and any exception in force.
-import { fillPlaceholders, type LocalizedText, type Matcher } from '../policy/index.ts';
+import type { LocalizedText, Matcher } from '../policy/index.ts';
+import { fillPlaceholders } from '../policy/localized-text.ts';
 import type { RestrictedTool } from './status-types.ts';
 
 export function restrictedTools(matcher: Matcher, user: string | undefined): RestrictedTool[] {

@@ -2,7 +2,9 @@
 import { createAgentLog } from '../agent/agent-log.ts';
 import { currentScope, defaultAgentPaths } from '../agent/agent-paths.ts';
 import { AgentRuntime } from '../agent/agent-runtime.ts';
-import { loadManagedConfig, managedConfigPath, type ManagedConfig } from '../agent/sync/managed-config.ts';
+import { lstatSync } from 'node:fs';
+import { managedConfigPath } from '../agent/sync/managed-config-path.ts';
+import type { ManagedConfig } from '../agent/sync/managed-config.ts';
 import { WATCHER_KINDS, type WatcherKind } from '../agent/process/create-process-source.ts';
 import { AGENT_VERSION } from './agent-version.ts';
 import { EXIT, parseFlags, pidFlag, untilStopSignal, UsageError, type Command } from './command.ts';
@@ -61,7 +63,8 @@ export const agentCommand: Command = {
     let managedConfig: ManagedConfig | undefined;
     let managedConfigProblem: string | undefined;
     try {
-      managedConfig = loadManagedConfig();
+      // Validating the config takes the YAML parser and TypeBox: loaded only on a machine that has one.
+      if (lstatSync(managedConfigPath(), { throwIfNoEntry: false })) managedConfig = (await import('../agent/sync/managed-config.ts')).loadManagedConfig();
     } catch (err) {
       managedConfigProblem = `managed config ${managedConfigPath()} is unusable, so this agent is not connected to the server: ${(err as Error).message}`;
       log.error({ problem: managedConfigProblem }, 'managed config rejected');

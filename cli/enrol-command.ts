@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadManagedConfig, managedConfigPath } from '../agent/sync/managed-config.ts';
 import { syncDirectory, writeFileAtomic } from '../policy/index.ts';
-import { readBounded } from '../policy/bounded-read.ts';
+import { readUserFile } from '../policy/user-file-reader.ts';
 import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon enrol --server URL --secret-file F --pin KEY.pub [--pin KEY2.pub …] [--group G …] [--tag T …]
@@ -21,7 +21,7 @@ const USAGE = `cordon enrol --server URL --secret-file F --pin KEY.pub [--pin KE
 const MAX_INPUT_BYTES = 64 * 1024;
 
 function readInput(file: string, what: string): string {
-  const bytes = readBounded(file, 0, MAX_INPUT_BYTES + 1);
+  const bytes = readUserFile(file, 0, MAX_INPUT_BYTES + 1);
   if (bytes === null) throw new UsageError(`${what} ${file} is missing, unreadable or not a regular file`);
   if (bytes.length > MAX_INPUT_BYTES) throw new UsageError(`${what} ${file} is larger than ${MAX_INPUT_BYTES / 1024} KB`);
   return bytes.toString('utf8');

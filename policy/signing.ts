@@ -4,7 +4,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { canonicalJson } from './canonical-json.ts';
-import { CompiledPolicySchema, type CompiledPolicy } from './compiled-policy.ts';
+import { CompiledPolicySchema } from './compiled-policy.ts';
 import { schemaProblems } from './problems.ts';
 
 export const BUNDLE_FORMAT = 'cordon.signed-policy/1';
@@ -141,6 +141,4 @@ export function verifyBundle(input: string | unknown, trustedKeys: readonly KeyO
   return content;
 }
 
-export function policyDigest(policy: CompiledPolicy): string {
-  return createHash('sha256').update(canonicalJson(policy)).digest('hex');
-}
+export { policyDigest } from './policy-digest.ts';

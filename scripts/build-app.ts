@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { bundleRenderer } from '../build/bundle-renderer.ts';
+import { writePrecompiledBuiltInPolicy } from '../build/precompile-built-in-policy.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({ options: { out: { type: 'string' } } });
@@ -22,5 +23,7 @@ cpSync(join(ROOT, 'policy/policy.schema.json'), join(DIST, 'policy/policy.schema
 const addon = 'agent/peer-identity/native/build/Release/peer_credentials.node';
 if (existsSync(join(ROOT, addon))) cpSync(join(ROOT, addon), join(DIST, addon));
 else process.stderr.write(`warning: ${addon} is not built (npm run build:native); the packaged agent will not identify status API callers\n`);
+// The agent starts on this instead of compiling the YAML above (policy/precompiled-built-in-policy.ts).
+writePrecompiledBuiltInPolicy(join(DIST, 'policy'));
 await bundleRenderer(join(DIST, 'renderer'));
 process.stdout.write(`built ${DIST}\n`);

@@ -1,7 +1,8 @@
 // The watcher loop: every tick, the processes that appeared (or exec'd) are matched against the policy once,
 // and the policy's verdict is carried out — stop, warn, or record — within the agent's scope only.
 import { randomUUID } from 'node:crypto';
-import { localeFromEnv, type Decision, type Matcher } from '../../policy/index.ts';
+import type { Decision, Matcher } from '../../policy/index.ts';
+import { localeFromEnv } from '../../policy/localized-text.ts';
 import type { AgentEvent, AgentEventType } from '../status-types.ts';
 import { launchingTerminal } from '../process/launching-terminal.ts';
 import { readEnviron, readProcStat } from '../process/proc-fs.ts';

@@ -1,7 +1,8 @@
 // The explanation a stopped (or warned) tool leaves in the terminal where it was started: which tool, why,
 // what to use instead, where to read more and how to ask for an exception — in the user's language.
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { fillPlaceholders, pickText, type Decision } from '../../policy/index.ts';
+import type { Decision } from '../../policy/index.ts';
+import { fillPlaceholders, pickText } from '../../policy/localized-text.ts';
 import { isTtyDevice } from '../process/tty-device.ts';
 
 export type NoticeKind = 'blocked' | 'warned' | 'would-block';

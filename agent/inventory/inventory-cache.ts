@@ -3,7 +3,7 @@
 // target) is unchanged has the same verdict (no content read). Persisted in the state dir across restarts.
 import { readFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../policy/index.ts';
+import { writeFileAtomic } from '../../policy/atomic-file.ts';
 
 const FORMAT = 'cordon-inventory-cache/1';
 

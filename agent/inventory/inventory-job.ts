@@ -1,7 +1,7 @@
 // The inventory as the agent runs it: crash recovery of the quarantine store once at start, a first pass, then
-// one pass per policy interval (node-cron, default hourly) and on demand; passes never overlap. The latest
-// result feeds the status API (`installed`) and heartbeats; every event goes to `record`.
-import cron, { type ScheduledTask } from 'node-cron';
+// one pass per policy interval (default hourly) and on demand; passes never overlap. The latest result feeds the
+// status API (`installed`) and heartbeats; every event goes to `record`. A plain timer, not a cron library: the
+// interval is all there is to schedule, and the agent stays lighter without one.
 import type { Matcher } from '../../policy/index.ts';
 import { QuarantineStore } from '../quarantine/quarantine-store.ts';
 import type { AgentEvent, InstalledTool } from '../status-types.ts';
@@ -19,15 +19,8 @@ export interface InventoryJobOptions {
   onError?: (err: unknown) => void;
 }
 
-/** A cron expression (with seconds) for "every N seconds", N from 300 s to 7 days as the policy allows. */
-export function cronForInterval(seconds: number): string {
-  if (seconds % 86_400 === 0) return `0 0 0 */${seconds / 86_400} * *`;
-  if (seconds % 3600 === 0) return `0 0 */${seconds / 3600} * * *`;
-  return `0 */${Math.max(1, Math.round(seconds / 60))} * * * *`;
-}
-
 export class InventoryJob {
-  private task: ScheduledTask | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private running: Promise<InventoryResult> | undefined;
   private last: InventoryResult | undefined;
   readonly store: QuarantineStore;
@@ -44,10 +37,11 @@ export class InventoryJob {
     await this.runNow().catch((err: unknown) => this.o.onError?.(err));
   }
 
-  /** Call when the policy's inventoryIntervalSeconds changes. */
+  /** Call when the policy's inventoryIntervalSeconds changes (300 s to 7 days: within one timer's range). */
   reschedule(intervalSeconds: number): void {
-    void this.task?.stop();
-    this.task = cron.schedule(cronForInterval(intervalSeconds), () => this.runNow().then(() => undefined, (err: unknown) => this.o.onError?.(err)), { noOverlap: true, name: 'inventory' });
+    clearInterval(this.timer);
+    // A pass still running when the next is due is joined, not doubled (runNow).
+    this.timer = setInterval(() => void this.runNow().catch((err: unknown) => this.o.onError?.(err)), intervalSeconds * 1000);
   }
 
   /** Runs a pass now, or joins the one already running. */
@@ -72,7 +66,7 @@ export class InventoryJob {
   }
 
   async stop(): Promise<void> {
-    await this.task?.stop();
+    clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
 }

@@ -3,7 +3,9 @@
 // (quarantine, or restore what the policy allows again), and return what the status API and heartbeats report.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fillPlaceholders, writeFileAtomic, type Decision, type LocalizedText, type Matcher } from '../../policy/index.ts';
+import type { Decision, LocalizedText, Matcher } from '../../policy/index.ts';
+import { writeFileAtomic } from '../../policy/atomic-file.ts';
+import { fillPlaceholders } from '../../policy/localized-text.ts';
 import type { QuarantineStore } from '../quarantine/quarantine-store.ts';
 import type { AgentEvent, InstalledTool } from '../status-types.ts';
 import { InventoryCache } from './inventory-cache.ts';

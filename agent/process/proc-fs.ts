@@ -154,17 +154,11 @@ export function listPids(procRoot = '/proc'): number[] {
   return pids;
 }
 
-/**
- * The last pid the kernel handed out (5th field of /proc/loadavg). When it has not moved since the previous tick,
- * no process was created, so the fast path can skip listing /proc altogether.
- */
-export function readLastPid(procRoot = '/proc'): number {
-  const text = readFileSync(`${procRoot}/loadavg`, 'latin1');
-  return Number(text.slice(text.lastIndexOf(' ') + 1));
-}
-
 /** The thread-group id of a task: equal to its pid for a process, different for one of its threads. */
 export function readTgid(pid: number, procRoot = '/proc'): number | null {
+  // Most pids probed on a busy machine belong to threads that have already ended: a failed read throws, and an
+  // exception per pid costs more than asking first whether the task is there.
+  if (!existsSync(`${procRoot}/${pid}`)) return null;
   let text: string;
   try {
     text = readFileSync(`${procRoot}/${pid}/status`, 'utf8');

@@ -5,8 +5,9 @@
 // except for exec: a fork is usually followed by an exec, so young processes are re-checked for a short while;
 // an old process that execs (`exec claude` in a long-lived shell) shows itself through the threads the new
 // program starts, which take pids from the same counter; the sweep is the backstop for anything else.
-import { isKernelThread, listPids, readChildren, readCmdline, readCwd, readExe, readExeId, readLastPid, readPidMax, readProcStat, readTgid, readUid, type ProcStat } from './proc-fs.ts';
-import type { ProcessLink, ProcessSource, SeenProcess } from './process-source.ts';
+import { LastPidReader } from './last-pid-reader.ts';
+import { isKernelThread, listPids, readChildren, readCmdline, readCwd, readExe, readExeId, readPidMax, readProcStat, readTgid, readUid, type ProcStat } from './proc-fs.ts';
+import type { ProcessIdentity, ProcessLink, ProcessSource, SeenProcess } from './process-source.ts';
 import { ttyPathFromNr } from './tty-device.ts';
 
 /** Beyond this many new pids in one tick, one listing of /proc is cheaper than probing each. */
@@ -15,6 +16,13 @@ const PROBE_LIMIT = 256;
 const TREE_LIMIT = 8192;
 /** After pid_max the kernel wraps around to 300 (lower pids are reserved for early system processes). */
 const RESERVED_PIDS = 300;
+/**
+ * How many more ticks a pid that could not be read is looked at. A forked process is invisible only between the
+ * kernel allocating its pid and attaching it (microseconds); a pid still unreadable ticks later belonged to a
+ * thread or process that already ended, which on a busy machine is most of them: retrying those for long costs
+ * CPU for nothing. A process missed anyway shows itself through its threads (probe) or the sweep.
+ */
+const UNRESOLVED_RETRIES = 3;
 
 interface Known {
   startTime: number;
@@ -44,8 +52,9 @@ export class ProcFsSource implements ProcessSource {
   private lastPid = -1;
   private lastSweep = 0;
   private pidMax: number | undefined;
-  /** Pids allocated but not readable when probed, with when that was. */
+  /** Pids allocated but not readable when probed, with how many more ticks to look at them. */
   private readonly unresolved = new Map<number, number>();
+  private readonly lastPidReader: LastPidReader;
   private readonly procRoot: string;
   private readonly youngMs: number;
   private readonly sweepMs: number;
@@ -58,6 +67,7 @@ export class ProcFsSource implements ProcessSource {
     this.youngMs = options.youngMs ?? 1500;
     this.sweepMs = options.sweepMs ?? 120_000;
     this.now = options.now ?? Date.now;
+    this.lastPidReader = new LastPidReader(`${this.procRoot}/loadavg`);
   }
 
   get size(): number {
@@ -73,7 +83,7 @@ export class ProcFsSource implements ProcessSource {
     const now = this.now();
     const out: SeenProcess[] = this.pending;
     this.pending = [];
-    const lastPid = readLastPid(this.procRoot);
+    const lastPid = this.lastPidReader.read();
     if (lastPid !== this.lastPid) {
       // The very first listing finds processes that started long ago: they need no exec re-checks.
       const first = this.lastPid === -1 && this.known.size === 0;
@@ -118,8 +128,8 @@ export class ProcFsSource implements ProcessSource {
   private probe(pid: number, now: number, out: SeenProcess[]): void {
     const tgid = readTgid(pid, this.procRoot);
     if (tgid === null) {
-      // Allocated but not visible yet (fork in progress), or already exited: look again on the next ticks.
-      if (!this.unresolved.has(pid)) this.unresolved.set(pid, now);
+      // Allocated but not visible yet (fork in progress), or already exited: look again on the next few ticks.
+      if (!this.unresolved.has(pid)) this.unresolved.set(pid, UNRESOLVED_RETRIES);
       return;
     }
     this.unresolved.delete(pid);
@@ -128,6 +138,8 @@ export class ProcFsSource implements ProcessSource {
       // cheap sign that it may just have exec'd (`exec claude` in an old shell keeps the pid): look at its exe.
       const k = this.known.get(tgid);
       if (k && !k.kernel && !this.young.has(tgid)) this.recheck(tgid, k, out, true);
+      // A thread of a process we never saw (its own pid was unreadable when probed): now is the time to see it.
+      else if (!k && !this.unresolved.has(tgid)) this.probe(tgid, now, out);
       return;
     }
     const seen = this.read(pid, now, true);
@@ -135,9 +147,12 @@ export class ProcFsSource implements ProcessSource {
   }
 
   private retryUnresolved(now: number, out: SeenProcess[]): void {
-    for (const [pid, since] of this.unresolved) {
-      if (this.known.has(pid) || now - since > this.youngMs) this.unresolved.delete(pid);
-      else this.probe(pid, now, out);
+    for (const [pid, left] of this.unresolved) {
+      if (this.known.has(pid) || left <= 0) this.unresolved.delete(pid);
+      else {
+        this.unresolved.set(pid, left - 1);
+        this.probe(pid, now, out);
+      }
     }
   }
 

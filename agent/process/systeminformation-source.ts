@@ -1,6 +1,6 @@
 // Windows: systeminformation's process listing (WMI/CIM underneath). Slow per call compared with /proc, so
 // Windows polls less often; an ETW process-start consumer is the event-driven replacement.
-import si from 'systeminformation';
+import type si from 'systeminformation';
 import { SnapshotSource, type ListedProcess } from './snapshot-source.ts';
 
 type SiProcess = Awaited<ReturnType<typeof si.processes>>['list'][number];
@@ -27,7 +27,11 @@ export function fromSystemInformation(list: readonly SiProcess[], platform: Node
 export class SystemInformationSource extends SnapshotSource {
   readonly kind = 'systeminformation';
 
+  /** Loaded on first use: the library weighs ~9 MB in memory, and Linux and macOS agents never use it. */
+  private si: typeof si | undefined;
+
   protected async list(): Promise<ListedProcess[]> {
-    return fromSystemInformation((await si.processes()).list);
+    this.si ??= (await import('systeminformation')).default;
+    return fromSystemInformation((await this.si.processes()).list);
   }
 }

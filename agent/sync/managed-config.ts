@@ -4,10 +4,12 @@
 // staging rigs) and is held to the same ownership rules.
 import { readFileSync, statSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { join } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { keyIdOf, loadPublicKey, SchemaValidator, ValidationError, type Mode, type Problem } from '../../policy/index.ts';
 import { problem } from '../../policy/problems.ts';
+import { managedConfigPath } from './managed-config-path.ts';
+
+export { managedConfigPath };
 
 export const ManagedConfigSchema = Type.Object(
   {
@@ -48,13 +50,6 @@ export interface ManagedConfig {
 
 const validator = new SchemaValidator(ManagedConfigSchema);
 
-/** Where IT tools (MDM, Intune, Ansible, Jamf) drop the file on each OS. */
-export function managedConfigPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.CORDON_CONFIG) return env.CORDON_CONFIG;
-  if (platform === 'win32') return join(env.ProgramData ?? 'C:\\ProgramData', 'Cordon', 'agent.yaml');
-  if (platform === 'darwin') return '/Library/Application Support/Cordon/agent.yaml';
-  return '/etc/cordon/agent.yaml';
-}
 
 /**
  * Reads and validates the managed config. undefined when there is none (the agent then runs unconnected on its

@@ -4,7 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { globLiteralPrefix, installLocations, userInstallLocations } from '../../agent/inventory/install-locations.ts';
-import { cronForInterval, InventoryJob } from '../../agent/inventory/inventory-job.ts';
+import { InventoryJob } from '../../agent/inventory/inventory-job.ts';
 import { MountFilter, skippedMounts } from '../../agent/inventory/mount-filter.ts';
 import { userHomes } from '../../agent/inventory/user-homes.ts';
 import type { AgentEvent } from '../../agent/status-types.ts';
@@ -108,12 +108,6 @@ describe('install locations', () => {
 });
 
 describe('inventory job', () => {
-  test('intervals become cron expressions', () => {
-    assert.equal(cronForInterval(3600), '0 0 */1 * * *');
-    assert.equal(cronForInterval(300), '0 */5 * * * *');
-    assert.equal(cronForInterval(2 * 86_400), '0 0 0 */2 * *');
-  });
-
   test('start recovers, runs a first pass, records its events and exposes what is installed', async () => {
     const home = join(root, 'home', 'job');
     mkdirSync(home, { recursive: true });

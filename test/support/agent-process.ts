@@ -23,7 +23,20 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startAgent(options: { args?: string[]; stateDir?: string; socket?: string; env?: NodeJS.ProcessEnv; scopePid?: number; readyTimeoutMs?: number } = {}): Promise<AgentProcess> {
+export interface StartAgentOptions {
+  args?: string[];
+  stateDir?: string;
+  socket?: string;
+  env?: NodeJS.ProcessEnv;
+  scopePid?: number;
+  readyTimeoutMs?: number;
+  /** The `cordon` entry script to run (default bin/cordon.js, the sources through tsx): a build or a bundle. */
+  entry?: string;
+  /** Node options before the entry script. */
+  nodeArgs?: string[];
+}
+
+export async function startAgent(options: StartAgentOptions = {}): Promise<AgentProcess> {
   ensurePeerCredentialsAddon();
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'cordon-agent-'));
   const socket = options.socket ?? join(stateDir, 'agent.sock');
@@ -31,7 +44,7 @@ export async function startAgent(options: { args?: string[]; stateDir?: string; 
   // the exec guard's own tests (test/exec-guard/) ask for it with --exec-guard on.
   const args = options.args ?? [];
   const execGuard = args.some((a) => a.startsWith('--exec-guard')) ? [] : ['--exec-guard', 'off'];
-  const child = spawn(process.execPath, [CORDON_BIN, 'agent', '--state-dir', stateDir, '--socket', socket, '--scope-pid', String(options.scopePid ?? process.pid), ...execGuard, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? CORDON_BIN, 'agent', '--state-dir', stateDir, '--socket', socket, '--scope-pid', String(options.scopePid ?? process.pid), ...execGuard, ...args], {
     env: { ...process.env, CORDON_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
