@@ -7,7 +7,7 @@
 // program starts, which take pids from the same counter; the sweep is the backstop for anything else.
 import { LastPidReader } from './last-pid-reader.ts';
 import { isKernelThread, listPids, readChildren, readCmdline, readCwd, readExe, readExeId, readPidMax, readProcStat, readTgid, readUid, type ProcStat } from './proc-fs.ts';
-import type { ProcessIdentity, ProcessLink, ProcessSource, SeenProcess } from './process-source.ts';
+import type { ProcessLink, ProcessSource, SeenProcess } from './process-source.ts';
 import { ttyPathFromNr } from './tty-device.ts';
 
 /** Beyond this many new pids in one tick, one listing of /proc is cheaper than probing each. */
