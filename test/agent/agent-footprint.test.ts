@@ -3,7 +3,7 @@
 // library, and the inventory's code only for its first pass. Checked on a bundle of the `cordon` command whose
 // npm packages stay imports, so every package the agent process loads shows in its module log.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ const NOT_FOR_AN_UNMANAGED_AGENT = ['typebox', 'yaml', 'ajv', 'systeminformation
 
 let bundle: CliBundle;
 before(async () => {
+  mkdirSync(join(ROOT, 'out'), { recursive: true }); // a fresh clone has no out/ yet
   bundle = await bundleCli(mkdtempSync(join(ROOT, 'out', 'footprint-')), { packagesExternal: true });
 });
 after(() => rmSync(bundle.dir, { recursive: true, force: true }));
