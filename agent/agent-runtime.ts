@@ -18,7 +18,8 @@ import type { Logger } from './agent-log.ts';
 import type { AgentScope } from './agent-paths.ts';
 import { ProcessGuard } from './enforcement/process-guard.ts';
 import { InventoryJob } from './inventory/inventory-job.ts';
-import { LoopWatchdog, takeStallRecord } from './loop-watchdog.ts';
+import { LoopWatchdog, takeStallRecord, type StallRecord } from './loop-watchdog.ts';
+import { StalledProcesses } from './stalled-processes.ts';
 import { ProcessStopper } from './enforcement/process-stopper.ts';
 import { ancestorsOf } from './process/ancestry.ts';
 import { createProcessSource, type WatcherKind } from './process/create-process-source.ts';
@@ -82,6 +83,7 @@ export class AgentRuntime {
   private readonly server: StatusServer;
   private readonly inventory: InventoryJob | undefined;
   private watchdog: LoopWatchdog | undefined;
+  private readonly stalled: StalledProcesses;
   private syncAgent: SyncAgent | undefined;
   private readonly jobs: ScheduledTask[] = [];
   private readonly problems = new Map<string, string>();
@@ -90,6 +92,7 @@ export class AgentRuntime {
 
   private constructor(private readonly o: AgentOptions) {
     this.events = new RecentEvents(join(o.stateDir, 'recent-events.json'));
+    this.stalled = StalledProcesses.load(o.stateDir);
     const initial = o.policyFile ? this.readPolicyFile(o.policyFile) : { policy: builtInPolicy(), source: 'built-in' as const };
     this.policy = this.withMode(initial.policy);
     this.policyInfo = this.infoFor(this.policy, initial.source);
@@ -104,7 +107,8 @@ export class AgentRuntime {
       scope: { uid: o.scope === 'user' && process.getuid ? process.getuid() : undefined, underPid: o.scopePid },
       record: (e) => this.record(e),
       onError: (err) => this.problem('watcher', `process watcher: ${(err as Error).message}`),
-      onIdentify: (p) => this.watchdog?.doing(p ? `identifying pid ${p.pid} (${p.exe ?? p.argv[0] ?? '?'})` : ''),
+      onIdentify: (p) => this.watchdog?.doing(p ? `identifying pid ${p.pid} (${p.exe ?? p.argv[0] ?? '?'})` : '', p ?? undefined),
+      skip: (p) => this.stalled.size > 0 && this.stalled.has(p.pid, p.startTime),
     });
     const inventoryMode = o.inventory ?? (o.scopePid ? 'report' : 'on');
     this.inventory =
@@ -132,6 +136,9 @@ export class AgentRuntime {
   static async start(o: AgentOptions): Promise<AgentRuntime> {
     const agent = new AgentRuntime(o);
     if (o.watchdogStallMs) agent.watchdog = LoopWatchdog.start(o.stateDir, o.watchdogStallMs);
+    // Before the guard's first tick: the process the last run stalled on must be skipped from the start.
+    const stall = takeStallRecord(o.stateDir);
+    if (stall?.process) agent.stalled.add({ ...stall.process, activity: stall.activity, at: stall.at });
     agent.events.load();
     if (agent.events.problem) {
       agent.problem('state', agent.events.problem);
@@ -156,7 +163,7 @@ export class AgentRuntime {
     // The first pass runs in the background: enforcement must not wait for a walk of every home directory.
     void agent.inventory?.start(agent.policy.agent.inventoryIntervalSeconds).catch((err: unknown) => agent.problem('inventory', `inventory: ${(err as Error).message}`));
     if (o.policyFile) agent.jobs.push(cron.schedule(POLICY_FILE_CHECK, () => agent.reloadPolicyFile(), { noOverlap: true, name: 'policy-file' }));
-    agent.reportStall();
+    if (stall) agent.reportStall(stall);
     agent.record({
       id: crypto.randomUUID(),
       type: 'agent.started',
@@ -308,12 +315,11 @@ export class AgentRuntime {
   }
 
   /** A stall the watchdog recorded before it killed the previous run: a health problem and an event for IT. */
-  private reportStall(): void {
-    const stall = takeStallRecord(this.o.stateDir);
-    if (!stall) return;
-    const text = `the agent was restarted after its event loop stalled for ${(stall.stalledForMs / 1000).toFixed(1)} s at ${stall.at} while ${stall.activity || 'not identifying a process'}; enforcement paused until the restart`;
+  private reportStall(stall: StallRecord): void {
+    const spared = stall.process ? `; pid ${stall.process.pid} is no longer identified, so that the agent keeps enforcing for everyone else` : '';
+    const text = `the agent was restarted after its event loop stalled for ${(stall.stalledForMs / 1000).toFixed(1)} s at ${stall.at} while ${stall.activity || 'not identifying a process'}; enforcement paused until the restart${spared}`;
     this.problem('watchdog', text);
-    this.record({ id: crypto.randomUUID(), type: 'agent.error', at: new Date().toISOString(), message: text, detail: { operation: 'watchdog', stalledForMs: stall.stalledForMs, stalledAt: stall.at, activity: stall.activity.slice(0, 512) } });
+    this.record({ id: crypto.randomUUID(), type: 'agent.error', at: new Date().toISOString(), message: text, detail: { operation: 'watchdog', stalledForMs: stall.stalledForMs, stalledAt: stall.at, activity: stall.activity.slice(0, 512), ...(stall.process ? { skippedPid: stall.process.pid } : {}) } });
   }
 
   private problem(key: string, text: string): void {

@@ -22,7 +22,8 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startAgent(options: { args?: string[]; stateDir?: string; env?: NodeJS.ProcessEnv; scopePid?: number } = {}): Promise<AgentProcess> {
+export async function startAgent(options: { args?: string[]; stateDir?: string; env?: NodeJS.ProcessEnv; scopePid?: number; readyTimeoutMs?: number } = {}): Promise<AgentProcess> {
+  const readyMs = options.readyTimeoutMs ?? 20_000;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'cordon-agent-'));
   const socket = join(stateDir, 'agent.sock');
   const child = spawn(process.execPath, [CORDON_BIN, 'agent', '--state-dir', stateDir, '--socket', socket, '--scope-pid', String(options.scopePid ?? process.pid), ...(options.args ?? [])], {
@@ -36,7 +37,7 @@ export async function startAgent(options: { args?: string[]; stateDir?: string; 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent did not become ready in 20 s:\n${stdout}\n${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`agent did not become ready in ${readyMs / 1000} s:\n${stdout}\n${stderr}`)), readyMs);
     const check = () => {
       if (stdout.includes('status on')) {
         clearTimeout(timer);
