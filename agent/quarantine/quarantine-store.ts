@@ -31,7 +31,6 @@ import {
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../../policy/atomic-file.ts';
-import { readUserText } from '../../policy/user-file-reader.ts';
 import type { LocalizedText } from '../../policy/index.ts';
 import { isStubFor, stubScript } from './quarantine-stub.ts';
 import { compareSnapshots, listTree, snapshotTree, type SnapshotEntry } from './tree-snapshot.ts';
@@ -366,8 +365,8 @@ export class QuarantineStore {
 
   private isOurStub(path: string, id: string): boolean {
     try {
-      const stub = readUserText(path, 16_384);
-      return stub !== null && isStubFor(stub.text, id);
+      const st = lstatSync(path);
+      return st.isFile() && st.size < 16_384 && isStubFor(readFileSync(path, 'utf8'), id);
     } catch {
       return false;
     }

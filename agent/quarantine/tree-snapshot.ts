@@ -1,9 +1,9 @@
 // Every entry under a path as it is on disk — type, mode, owner, times, SHA-256 of each file, symlink text,
 // hard links — without following a single symlink. What quarantine records before it moves anything, and what
 // restore and the tests compare against.
-import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { hashUserFile } from '../../policy/user-file-reader.ts';
 
 export interface SnapshotEntry {
   /** Path relative to the snapshot's root ('' for the root itself). */
@@ -22,10 +22,9 @@ export interface SnapshotEntry {
 }
 
 async function sha256File(path: string): Promise<string> {
-  // The tree belongs to a user who may swap a file for a FIFO or link between listing and hashing.
-  const sha = await hashUserFile(path, Number.MAX_SAFE_INTEGER);
-  if (sha === null) throw new Error(`${path}: changed, or is no longer a regular file, while it was read`);
-  return sha;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** Lists a tree (or a single file or link) in a stable order: parents before children. */
