@@ -18,7 +18,8 @@ import { ProcessGuard } from './enforcement/process-guard.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_LARGE_DEADLINE_MS, ExecEngine } from './exec-guard/exec-engine.ts';
 import { PreventedExecReporter } from './exec-guard/prevented-exec.ts';
 import type { InventoryJob } from './inventory/inventory-job.ts';
-import { LoopWatchdog, takeStallRecord } from './loop-watchdog.ts';
+import { LoopWatchdog, takeStallRecord, type StallRecord } from './loop-watchdog.ts';
+import { StalledProcesses } from './stalled-processes.ts';
 import { ProcessStopper } from './enforcement/process-stopper.ts';
 import { ancestorsOf } from './process/ancestry.ts';
 import { createProcessSource, type WatcherKind } from './process/create-process-source.ts';
@@ -109,6 +110,7 @@ export class AgentRuntime {
   private watchdog: LoopWatchdog | undefined;
   private engine: ExecEngine | undefined;
   private readonly expiries: ExpirySchedule;
+  private readonly stalled: StalledProcesses;
   private syncAgent: SyncAgent | undefined;
   private policyFileTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -122,6 +124,7 @@ export class AgentRuntime {
     private readonly compilePolicyFile: PolicyFileCompiler | undefined,
   ) {
     this.events = new RecentEvents(join(o.stateDir, 'recent-events.json'));
+    this.stalled = StalledProcesses.load(o.stateDir);
     this.policy = this.withMode(initial.policy);
     this.policyInfo = this.infoFor(this.policy, initial.source);
     // Until a server policy names them, IT's managed config says which groups this device is in.
@@ -137,7 +140,8 @@ export class AgentRuntime {
       scope: { uid: o.scope === 'user' && process.getuid ? process.getuid() : undefined, underPid: o.scopePid },
       record: (e) => this.record(e),
       onError: (err) => this.problem('watcher', `process watcher: ${(err as Error).message}`),
-      onIdentify: (p) => this.watchdog?.doing(p ? `identifying pid ${p.pid} (${p.exe ?? p.argv[0] ?? '?'})` : ''),
+      onIdentify: (p) => this.watchdog?.doing(p ? `identifying pid ${p.pid} (${p.exe ?? p.argv[0] ?? '?'})` : '', p ?? undefined),
+      skip: (p) => this.stalled.size > 0 && this.stalled.has(p.pid, p.startTime),
     });
     this.expiries = new ExpirySchedule(
       () => this.matcher.nextExpiry(),
@@ -164,6 +168,9 @@ export class AgentRuntime {
     const agent = new AgentRuntime(o, initial, compiler);
     agent.policyFileMtime = initial.mtime ?? 0;
     if (o.watchdogStallMs) agent.watchdog = LoopWatchdog.start(o.stateDir, o.watchdogStallMs);
+    // Before the guard's first tick: the process the last run stalled on must be skipped from the start.
+    const stall = takeStallRecord(o.stateDir);
+    if (stall?.process) agent.stalled.add({ ...stall.process, activity: stall.activity, at: stall.at });
     agent.events.load();
     if (agent.events.problem) {
       agent.problem('state', agent.events.problem);
@@ -194,7 +201,7 @@ export class AgentRuntime {
     // The first pass runs in the background: enforcement must not wait for a walk of every home directory.
     agent.inventoryStarting = agent.startInventory().catch((err: unknown) => agent.problem('inventory', `inventory: ${(err as Error).message}`));
     if (o.policyFile) agent.policyFileTimer = setInterval(() => agent.reloadPolicyFile(), POLICY_FILE_CHECK_MS);
-    agent.reportStall();
+    if (stall) agent.reportStall(stall);
     agent.record({
       id: crypto.randomUUID(),
       type: 'agent.started',
@@ -410,12 +417,11 @@ export class AgentRuntime {
   }
 
   /** A stall the watchdog recorded before it killed the previous run: a health problem and an event for IT. */
-  private reportStall(): void {
-    const stall = takeStallRecord(this.o.stateDir);
-    if (!stall) return;
-    const text = `the agent was restarted after its event loop stalled for ${(stall.stalledForMs / 1000).toFixed(1)} s at ${stall.at} while ${stall.activity || 'not identifying a process'}; enforcement paused until the restart`;
+  private reportStall(stall: StallRecord): void {
+    const spared = stall.process ? `; pid ${stall.process.pid} is no longer identified, so that the agent keeps enforcing for everyone else` : '';
+    const text = `the agent was restarted after its event loop stalled for ${(stall.stalledForMs / 1000).toFixed(1)} s at ${stall.at} while ${stall.activity || 'not identifying a process'}; enforcement paused until the restart${spared}`;
     this.problem('watchdog', text);
-    this.record({ id: crypto.randomUUID(), type: 'agent.error', at: new Date().toISOString(), message: text, detail: { operation: 'watchdog', stalledForMs: stall.stalledForMs, stalledAt: stall.at, activity: stall.activity.slice(0, 512) } });
+    this.record({ id: crypto.randomUUID(), type: 'agent.error', at: new Date().toISOString(), message: text, detail: { operation: 'watchdog', stalledForMs: stall.stalledForMs, stalledAt: stall.at, activity: stall.activity.slice(0, 512), ...(stall.process ? { skippedPid: stall.process.pid } : {}) } });
   }
 
   private problem(key: string, text: string): void {

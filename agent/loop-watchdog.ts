@@ -12,15 +12,20 @@ import { Worker } from 'node:worker_threads';
 export const STALL_FILE = 'loop-stall.json';
 const BEAT_MS = 1000;
 const ACTIVITY_BYTES = 512;
-/** Int32 slots at the start of the shared buffer: the beat counter, then the activity's length in bytes. */
+// Shared buffer layout: two Int32 slots (the beat counter, the activity's length in bytes), two Float64 slots (the
+// pid and start time of the process being identified, 0 when none), then the activity text.
 const BEAT = 0;
 const ACTIVITY_LENGTH = 1;
+const PROCESS_OFFSET = 8;
+const TEXT_OFFSET = 24;
 
 export interface StallRecord {
   at: string;
   stalledForMs: number;
   /** What the main loop said it was doing when it stopped (e.g. which process it was identifying). */
   activity: string;
+  /** The process being identified when the loop stopped, if one was. */
+  process?: { pid: number; startTime: number };
 }
 
 // Plain CommonJS run with `eval`, so the worker needs no TypeScript loader. It sleeps on Atomics.wait (not
@@ -30,7 +35,8 @@ const { workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const { shared, stallFile, stallMs, checkMs } = workerData;
 const slots = new Int32Array(shared, 0, 2);
-const activity = new Uint8Array(shared, 8);
+const proc = new Float64Array(shared, ${PROCESS_OFFSET}, 2);
+const activity = new Uint8Array(shared, ${TEXT_OFFSET});
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 let last = Atomics.load(slots, ${BEAT});
 let since = performance.now();
@@ -45,7 +51,7 @@ for (;;) {
   const stalledForMs = Math.round(performance.now() - since);
   if (stalledForMs < stallMs) continue;
   const doing = Buffer.from(activity.subarray(0, Atomics.load(slots, ${ACTIVITY_LENGTH}))).toString('utf8');
-  const record = JSON.stringify({ at: new Date().toISOString(), stalledForMs, activity: doing });
+  const record = JSON.stringify({ at: new Date().toISOString(), stalledForMs, activity: doing, process: proc[0] ? { pid: proc[0], startTime: proc[1] } : undefined });
   try {
     const tmp = stallFile + '.' + process.pid + '.tmp';
     const fd = fs.openSync(tmp, 'w', 0o600);
@@ -63,9 +69,10 @@ for (;;) {
 `;
 
 export class LoopWatchdog {
-  private readonly shared = new SharedArrayBuffer(8 + ACTIVITY_BYTES);
+  private readonly shared = new SharedArrayBuffer(TEXT_OFFSET + ACTIVITY_BYTES);
   private readonly slots = new Int32Array(this.shared, 0, 2);
-  private readonly activity = new Uint8Array(this.shared, 8);
+  private readonly process = new Float64Array(this.shared, PROCESS_OFFSET, 2);
+  private readonly activity = new Uint8Array(this.shared, TEXT_OFFSET);
   private readonly encoder = new TextEncoder();
   private readonly worker: Worker;
   private readonly timer: NodeJS.Timeout;
@@ -86,9 +93,14 @@ export class LoopWatchdog {
     return new LoopWatchdog(stateDir, stallMs);
   }
 
-  /** What the loop is about to do, kept for the stall record (truncated to 512 bytes). Cheap: no allocation. */
-  doing(text: string): void {
+  /**
+   * What the loop is about to do, kept for the stall record (text truncated to 512 bytes), and the process it is
+   * identifying, if any. Cheap: no allocation. Read by the worker only once the loop has stopped writing.
+   */
+  doing(text: string, process?: { pid: number; startTime: number }): void {
     const { written } = this.encoder.encodeInto(text, this.activity);
+    this.process[0] = process?.pid ?? 0;
+    this.process[1] = process?.startTime ?? 0;
     Atomics.store(this.slots, ACTIVITY_LENGTH, written);
   }
 
@@ -110,7 +122,9 @@ export function takeStallRecord(stateDir: string): StallRecord | null {
   unlinkSync(file);
   try {
     const r = JSON.parse(text) as Partial<StallRecord>;
-    return { at: String(r.at ?? ''), stalledForMs: Number(r.stalledForMs ?? 0), activity: String(r.activity ?? '') };
+    const p = r.process;
+    const known = p && Number.isInteger(p.pid) && p.pid > 0 && Number.isFinite(p.startTime);
+    return { at: String(r.at ?? ''), stalledForMs: Number(r.stalledForMs ?? 0), activity: String(r.activity ?? ''), ...(known ? { process: { pid: p.pid, startTime: p.startTime } } : {}) };
   } catch {
     return { at: '', stalledForMs: 0, activity: 'unknown (the stall record was unreadable)' };
   }

@@ -28,6 +28,8 @@ export interface GuardOptions {
   onError: (err: unknown) => void;
   /** Told which process is about to be identified, and null when the tick is done (for the watchdog's stall record). */
   onIdentify?: (p: SeenProcess | null) => void;
+  /** Processes never to identify: the agent's loop stalled on them before (see stalled-processes.ts). */
+  skip?: (p: SeenProcess) => boolean;
 }
 
 const ARGV_MAX_ITEMS = 32;
@@ -146,7 +148,7 @@ export class ProcessGuard {
     const handled = new Set<number>();
     for (const p of seen) {
       this.processesSeen++;
-      if (handled.has(p.pid) || !this.inScope(p)) continue;
+      if (handled.has(p.pid) || !this.inScope(p) || this.o.skip?.(p)) continue;
       const user = this.o.users.nameOf(p.uid);
       this.o.onIdentify?.(p);
       const decision = matcher.matchProcess({ ...p, user });

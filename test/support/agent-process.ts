@@ -38,6 +38,7 @@ export interface StartAgentOptions {
 
 export async function startAgent(options: StartAgentOptions = {}): Promise<AgentProcess> {
   ensurePeerCredentialsAddon();
+  const readyMs = options.readyTimeoutMs ?? 20_000;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'cordon-agent-'));
   const socket = options.socket ?? join(stateDir, 'agent.sock');
   // The fanotify exec guard turns "stopped" into "never started": tests about the stop path run without it, and
@@ -55,7 +56,6 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
-    const readyMs = options.readyTimeoutMs ?? 20_000;
     const timer = setTimeout(() => reject(new Error(`agent did not become ready in ${readyMs / 1000} s:\n${stdout}\n${stderr}`)), readyMs);
     const check = () => {
       if (stdout.includes('status on')) {
