@@ -17,6 +17,10 @@ const USAGE = `cordon admin [--server URL] [--token T | --token-file F] [--json]
   exceptions approve ID [--days N | --expires TIME] [--note TEXT]
   exceptions deny ID [--note TEXT]
   tokens create --name NAME --role admin|viewer
+  enrolment-secret create [--uses N] [--groups G,G…] --expires 7d|12h|30m|TIME
+                                     a per-device enrolment secret (shown once, stored hashed); devices that
+                                     enrol with it get those groups; --uses 1: single use
+  enrolment-secret list | revoke ID
   audit [--limit N]
 Server: --server or CORDON_SERVER; token: --token, --token-file or CORDON_ADMIN_TOKEN.`;
 
@@ -34,6 +38,16 @@ function int(value: string | undefined, flag: string): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
   return n;
+}
+
+/** --expires as a duration from now (7d, 12h, 30m, 45s) or a time; in whole seconds from now. */
+function secondsUntil(value: string): number {
+  const duration = /^(\d+)([dhms])$/.exec(value.trim());
+  const seconds = duration
+    ? Number(duration[1]) * { d: 86_400, h: 3600, m: 60, s: 1 }[duration[2] as 'd' | 'h' | 'm' | 's']
+    : Math.floor((Date.parse(value) - Date.now()) / 1000);
+  if (!Number.isFinite(seconds) || seconds < 1) throw new UsageError(`--expires must be a duration (7d, 12h, 30m, 45s) or a future time, got "${value}"`);
+  return seconds;
 }
 
 export const adminCommand: Command = {
@@ -61,6 +75,8 @@ export const adminCommand: Command = {
       note: { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string' },
+      uses: { type: 'string' },
+      groups: { type: 'string' },
     });
     const server = values.server ?? process.env.CORDON_SERVER;
     if (!server) throw new UsageError('give --server URL (or set CORDON_SERVER)');
@@ -168,6 +184,30 @@ export const adminCommand: Command = {
           const r = await api.request<{ id: string; token: string }>('POST', '/admin/v1/tokens', { name: values.name, role: values.role });
           out(r, () => `${r.token}\n`);
           if (!values.json) process.stderr.write(`token ${r.id} (${values.role}) created; it is shown only this once\n`);
+          return EXIT.ok;
+        }
+        case 'enrolment-secret create': {
+          if (!values.expires) throw new UsageError('enrolment-secret create needs --expires (7d, 12h, 30m or a time): a secret that never expires is a standing invitation');
+          const groups = [...(values.groups?.split(',') ?? []), ...(values.group ?? [])].map((g) => g.trim()).filter(Boolean);
+          const r = await api.request<{ id: string; secret: string; groups: string[]; uses: number | null; expires: string }>('POST', '/admin/v1/enrolment-secrets', {
+            uses: int(values.uses, '--uses'),
+            groups,
+            expiresInSeconds: secondsUntil(values.expires),
+          });
+          out(r, () => `${r.secret}\n`);
+          if (!values.json)
+            process.stderr.write(`enrolment secret ${r.id}: ${r.uses === null ? 'any number of' : r.uses} enrolment(s) until ${r.expires}${r.groups.length ? `, groups ${r.groups.join(', ')}` : ''}; it is shown only this once\n`);
+          return EXIT.ok;
+        }
+        case 'enrolment-secret list': {
+          const r = await api.request<{ secrets: Row[] }>('GET', '/admin/v1/enrolment-secrets');
+          out(r, () => table(r.secrets, [['SECRET', (x) => x.id], ['GROUPS', (x) => (x.groups as string[]).join(',')], ['USES LEFT', (x) => x.usesLeft ?? 'any'], ['EXPIRES', (x) => x.expires], ['REVOKED', (x) => (x.revoked ? 'yes' : '')], ['BY', (x) => x.createdBy]]));
+          return EXIT.ok;
+        }
+        case 'enrolment-secret revoke': {
+          if (!arg) throw new UsageError('enrolment-secret revoke needs an ID');
+          await api.request('DELETE', `/admin/v1/enrolment-secrets/${encodeURIComponent(arg)}`);
+          out({ id: arg, revoked: true }, () => `enrolment secret ${arg} revoked\n`);
           return EXIT.ok;
         }
         case 'audit': {

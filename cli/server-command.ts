@@ -5,12 +5,14 @@ import { loadSigningKeys, rotateSigningKey } from '../server/signing-keys.ts';
 import { EXIT, parseFlags, untilStopSignal, UsageError, type Command } from './command.ts';
 
 const USAGE = `cordon server [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--tls-cert F --tls-key F]
-              [--enrol-secret-file F] [--signing-key F] [--rate-limit N] [--retention-days N] [--trust-proxy]
-              [--log-level L]
+              [--enrol-secret-file F] [--signing-key F] [--no-shared-enrol-secret] [--rate-limit N]
+              [--retention-days N] [--trust-proxy] [--log-level L]
       runs the server until SIGTERM/SIGINT. Without --database-url (or DATABASE_URL) it stores everything in an
       embedded PostgreSQL (PGlite) under the data dir. Defaults: port 8443, host 127.0.0.1,
       data dir $CORDON_SERVER_DATA or /var/lib/cordon-server (root) or ~/.local/share/cordon-server.
       --enrol-secret-file F, --signing-key F   share these between instances behind one load balancer
+      --no-shared-enrol-secret   only IT's per-device secrets enrol (cordon admin enrolment-secret create),
+                       so a revoked device cannot enrol again with the installer's secret
       --rate-limit N   requests per minute per token (or IP) before 429; 0 = off (default 600)
       --retention-days N   delete events N days after they arrive; 0 = keep (default 90)
       --trust-proxy    take the client IP from X-Forwarded-For (only behind your own reverse proxy)
@@ -40,6 +42,7 @@ export const serverCommand: Command = {
       'rate-limit': { type: 'string' },
       'retention-days': { type: 'string' },
       'trust-proxy': { type: 'boolean' },
+      'no-shared-enrol-secret': { type: 'boolean' },
       'log-level': { type: 'string' },
     });
     const dataDir = values['data-dir'] ?? defaultDataDir();
@@ -70,6 +73,7 @@ export const serverCommand: Command = {
           rateLimitPerMinute: integer(values['rate-limit'], '--rate-limit', 0, 1_000_000),
           eventRetentionDays: integer(values['retention-days'], '--retention-days', 0, 36_500),
           trustProxy: values['trust-proxy'],
+          sharedEnrolSecret: values['no-shared-enrol-secret'] ? false : undefined,
         }).filter(([, v]) => v !== undefined),
       ),
       logger: { level: values['log-level'] ?? 'info' },

@@ -12,11 +12,16 @@ export interface ServerSettings {
   bodyLimit: number;
   /** Events are deleted this many days after they arrived; 0 keeps them forever. */
   eventRetentionDays: number;
+  /**
+   * Whether the installer-wide enrolment secret enrols devices. Turn it off once devices enrol with IT's per-device
+   * secrets (`cordon admin enrolment-secret create`): a device IT revoked can then not enrol again as a new one.
+   */
+  sharedEnrolSecret: boolean;
   /** Believe X-Forwarded-For (client IP for rate limits and logs): only behind a reverse proxy you run. */
   trustProxy: boolean;
 }
 
-export const DEFAULT_SETTINGS: ServerSettings = { silentAfterSeconds: 3 * 600, rateLimitPerMinute: 600, bodyLimit: 1024 * 1024, eventRetentionDays: 90, trustProxy: false };
+export const DEFAULT_SETTINGS: ServerSettings = { silentAfterSeconds: 3 * 600, rateLimitPerMinute: 600, bodyLimit: 1024 * 1024, eventRetentionDays: 90, sharedEnrolSecret: true, trustProxy: false };
 
 export interface AppContext {
   db: Database;

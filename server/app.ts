@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { AppContext } from './app-context.ts';
+import { AuthenticatedTokens } from './authenticated-tokens.ts';
 import { bearerToken } from './device-auth.ts';
 import { installCharsetHook } from './charset-hook.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -51,14 +52,19 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       },
     },
   });
+  AuthenticatedTokens.install(app);
   if (ctx.settings.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {
       max: ctx.settings.rateLimitPerMinute,
       timeWindow: 60_000,
-      // Per device/admin token when there is one (agents behind one NAT must not share a budget), else per IP.
+      // Room for a fleet's tokens: a bucket evicted early is a budget refilled early.
+      cache: 100_000,
+      // Per device/admin token once that token has authenticated (agents behind one NAT must not share a budget);
+      // everything else — no token, a made-up or a revoked one, a token's very first request — per client address.
       keyGenerator: (request) => {
         const token = bearerToken(request);
-        return token ? `t:${hashSecret(token)}` : `ip:${request.ip}`;
+        const hash = token ? hashSecret(token) : undefined;
+        return hash && app.authenticatedTokens.has(hash) ? `t:${hash}` : `ip:${request.ip}`;
       },
       allowList: (request) => request.url === '/healthz',
       // The plugin throws what this returns; the error handler turns it into the usual error body.

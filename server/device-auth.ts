@@ -2,6 +2,7 @@
 // unchanged policy check costs exactly one round trip to the database.
 import type { FastifyRequest } from 'fastify';
 import type { Queryable } from './database/database.ts';
+import { AuthenticatedTokens } from './authenticated-tokens.ts';
 import { HttpError } from './http-error.ts';
 import { hashSecret } from './secret-hash.ts';
 
@@ -28,14 +29,16 @@ export async function authenticateDevice(db: Queryable, request: FastifyRequest)
   const token = bearerToken(request);
   if (!token) throw new HttpError(401, 'invalid-token', 'Authorization: Bearer <device token> is missing or malformed');
   // Looked up by SHA-256 of the token: the database never holds the token, and timing reveals nothing about it.
+  const hash = hashSecret(token);
   const rows = await db.query<AuthenticatedDevice>(
     `SELECT id, os_user, groups, bundle_etag, bundle_digest, bundle_serial, bundle_generation,
             (SELECT generation FROM server_state WHERE id = 1) AS generation
        FROM devices WHERE token_hash = $1 AND revoked_at IS NULL`,
-    [hashSecret(token)],
+    [hash],
   );
   const device = rows[0];
   if (!device) throw new HttpError(401, 'invalid-token', 'device token is unknown or revoked; enrol again');
+  AuthenticatedTokens.note(request, hash);
   // bigint columns come back as strings from pg and numbers from PGlite.
   device.bundle_generation = Number(device.bundle_generation);
   device.generation = Number(device.generation);

@@ -126,4 +126,22 @@ CREATE TABLE audit_log (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'enrolment secrets',
+    sql: `
+-- Enrolment secrets IT makes per device or per batch: stored as SHA-256 only, with the groups a device enrolled
+-- with it gets, how many enrolments it has left (NULL = no limit) and when it stops working.
+CREATE TABLE enrolment_secrets (
+  id text PRIMARY KEY,
+  secret_hash text NOT NULL UNIQUE,
+  groups text[] NOT NULL,
+  uses_left integer CHECK (uses_left IS NULL OR uses_left >= 0),
+  expires_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL,
+  revoked_at timestamptz
+);
+`,
+  },
 ];

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { adminAuditRoutes } from './admin-audit-routes.ts';
 import { adminDeviceRoutes } from './admin-device-routes.ts';
+import { adminEnrolmentSecretRoutes } from './admin-enrolment-secret-routes.ts';
 import { adminEventRoutes } from './admin-event-routes.ts';
 import { adminExceptionRoutes } from './admin-exception-routes.ts';
 import { adminPolicyRoutes } from './admin-policy-routes.ts';
@@ -15,4 +16,5 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   adminExceptionRoutes(app, ctx);
   adminAuditRoutes(app, ctx);
   adminTokenRoutes(app, ctx);
+  adminEnrolmentSecretRoutes(app, ctx);
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../app-context.ts';
 import { randomSecret } from '../data-dir.ts';
+import { redeemEnrolmentSecret } from '../enrolment-secrets.ts';
 import { HttpError } from '../http-error.ts';
 import { EnrolBodySchema, EnrolReplySchema } from '../schemas/agent-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
@@ -16,7 +17,11 @@ export function enrolRoute(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: ['agent'], body: EnrolBodySchema, response: { 201: EnrolReplySchema, ...errorResponses(400, 401, 403, 413, 429) } } },
     async (request, reply) => {
       const { secret, device, serialFloor = 0 } = request.body;
-      if (!secretsEqual(secret, ctx.enrolSecret)) throw new HttpError(401, 'invalid-secret', 'body.secret: not this server\'s enrolment secret');
+      // The installer-wide shared secret (unless IT turned it off), or one of IT's per-device secrets (one use spent).
+      const shared = ctx.settings.sharedEnrolSecret && secretsEqual(secret, ctx.enrolSecret);
+      const issued = shared ? undefined : await redeemEnrolmentSecret(ctx.db, secret);
+      if (!shared && !issued) throw new HttpError(401, 'invalid-secret', "body.secret: not this server's enrolment secret (or used up, expired or revoked)");
+      const groups = issued?.groups ?? [];
       const token = randomSecret();
       const facts = [device.hostname, device.os, device.arch, device.user, device.agentVersion, device.tags];
       const again = request.body.deviceId;
@@ -33,23 +38,23 @@ export function enrolRoute(app: FastifyInstance, ctx: AppContext): void {
               WHERE id = $1 AND revoked_at IS NULL`,
             [again, hashSecret(token), ...facts, serialFloor],
           );
-        else await insertDevice(ctx, again, token, facts, serialFloor); // the server lost it (restored from a backup)
+        else await insertDevice(ctx, again, token, facts, groups, serialFloor); // the server lost it (restored from a backup)
         request.log.info({ deviceId: again, hostname: device.hostname }, 'device enrolled again');
         return reply.status(201).send({ deviceId: again, token });
       }
       const deviceId = randomUUID();
-      await insertDevice(ctx, deviceId, token, facts, serialFloor);
+      await insertDevice(ctx, deviceId, token, facts, groups, serialFloor);
       request.log.info({ deviceId, hostname: device.hostname }, 'device enrolled');
       return reply.status(201).send({ deviceId, token });
     },
   );
 }
 
-/** A new device row; groups are IT's to set, and its serials start above what the agent already accepted. */
-async function insertDevice(ctx: AppContext, id: string, token: string, facts: unknown[], serialFloor: number): Promise<void> {
+/** A new device row: groups are IT's (from the enrolment secret), its serials start above what the agent accepted. */
+async function insertDevice(ctx: AppContext, id: string, token: string, facts: unknown[], groups: string[], serialFloor: number): Promise<void> {
   await ctx.db.query(
     `INSERT INTO devices (id, token_hash, hostname, os, arch, os_user, agent_version, tags, groups, bundle_serial)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9)`,
-    [id, hashSecret(token), ...facts, serialFloor],
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [id, hashSecret(token), ...facts, groups, serialFloor],
   );
 }

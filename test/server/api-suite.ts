@@ -84,7 +84,7 @@ export function apiSuite(name: string, options: { databaseUrl?: () => Promise<st
       const before = await count('devices');
       const r = await http(base, 'POST', '/v1/enrol', { body: { secret: 'not-the-secret', device: deviceFacts() } });
       assert.equal(r.status, 401);
-      assert.deepEqual(r.body, { error: { code: 'invalid-secret', message: "body.secret: not this server's enrolment secret" } });
+      assert.deepEqual(r.body, { error: { code: 'invalid-secret', message: "body.secret: not this server's enrolment secret (or used up, expired or revoked)" } });
       assert.equal(await count('devices'), before);
     });
 
