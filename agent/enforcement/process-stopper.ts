@@ -94,6 +94,7 @@ export class ProcessStopper {
         if (now) frozen.set(d.pid, now);
       }
     }
+    await relays?.untilParentNoticed();
     // Deepest first: while a process is killed its parent is still frozen, so no child is reparented midway.
     for (const p of [...frozen.values()].reverse()) {
       if (await this.signalVerified(p, 'SIGKILL', outcome)) {

@@ -214,11 +214,13 @@ export class ProcFsSource implements ProcessSource {
   private recheckYoung(now: number, out: SeenProcess[]): void {
     for (const pid of this.young) {
       const k = this.known.get(pid);
-      if (!k || now - k.seenAt > this.youngMs) {
+      if (!k) {
         this.young.delete(pid);
         continue;
       }
+      // A last look as the window closes: after a pause between polls (a starved agent) the exec may lie in it.
       this.recheck(pid, k, out);
+      if (now - k.seenAt > this.youngMs) this.young.delete(pid);
     }
   }
 

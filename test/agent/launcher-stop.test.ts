@@ -172,6 +172,32 @@ describe('a tool stopped under a launcher leaves nothing stopped', { skip: needs
     assert.match(screen, /RETURNED 137/);
   });
 
+  it('runuser typed at an interactive shell with job control: the job ends instead of staying Stopped', async () => {
+    const term = spawn('script', ['-qfec', 'bash --norc --noprofile -i', '/dev/null'], {
+      cwd: scratch,
+      env: { ...process.env, TOOL: tool, TUSER: user },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    started.push(term);
+    let screen = '';
+    term.stdout!.setEncoding('utf8').on('data', (d: string) => (screen += d));
+    await waitFor(() => /[#$] $/.test(plain(screen)), 'the interactive prompt', 20_000);
+    term.stdin!.write('runuser -u "$TUSER" -- "$TOOL"\n');
+    await waitFor(() => /Cordon stopped Claude Code/.test(plain(screen)), 'the explanation', 30_000).catch(async (err: Error) => {
+      assert.fail(`${err.message}; processes: ${show(treeOf(term.pid!))}; agent events: ${await eventsSeen()}`);
+    });
+    // The shell reaps the job: no runuser left, nothing stopped (a left-over would show as "Stopped" in `jobs`).
+    const settled = await waitFor(() => {
+      const tree = treeOf(term.pid!);
+      return !tree.some((p) => p.comm === 'runuser' || p.state === 'T') && tree;
+    }, 'the job to end', 15_000).catch(() => treeOf(term.pid!));
+    assert.ok(!settled.some((p) => p.comm === 'runuser' || p.state === 'T'), `left behind: ${show(settled)}`);
+    term.stdin!.write('jobs; echo JOBS-LISTED\n');
+    await waitFor(() => screen.includes('JOBS-LISTED\r'), 'the job list', 10_000);
+    assert.doesNotMatch(plain(screen).slice(plain(screen).lastIndexOf('jobs; echo')), /Stopped/);
+    term.stdin!.end('exit\n');
+  });
+
   it('tmux: the pane shows the explanation, its shell carries on, the server is not stopped', { skip: noTmux }, async () => {
     const socket = join(scratch, 'tmux.sock');
     // -D keeps the server in the foreground, a child of this test, so the scoped agent sees the pane's processes.

@@ -80,3 +80,15 @@ it('notices an old process that execs a program starting threads (exec claude in
   assert.equal(exec.execed, true);
   assert.ok(exec.argv.includes('exec-in-old-shell'));
 });
+
+it('a process whose exec falls in a pause between polls (a starved agent) still gets its last look', async () => {
+  // Seen young (before its exec), then no poll until after its young window: the exec must still be reported.
+  const source = new ProcFsSource({ youngMs: 100, sweepMs: 600_000 });
+  source.pollSync();
+  const c = start('sh', ['-c', 'sleep 0.3; exec sleep 32']);
+  const first = await pollUntil(source, (p) => p.pid === c.pid, 3000);
+  assert.ok(first.some((p) => p.pid === c.pid && p.exe !== '/usr/bin/sleep'), 'first seen before its exec');
+  await new Promise((r) => setTimeout(r, 700));
+  const later = source.pollSync();
+  assert.ok(later.some((p) => p.pid === c.pid && p.argv.includes('32') && p.execed), 'the exec is reported on the first poll after the pause');
+});

@@ -7,7 +7,7 @@
 //   4. the stopper stops the look-alike's tree, as the agent would.
 // Nothing outside the namespace is visible or touched; when this process exits the kernel ends the rest.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessStopper } from '../../agent/enforcement/process-stopper.ts';
@@ -16,8 +16,9 @@ import { ProcFsSource } from '../../agent/process/procfs-source.ts';
 const ALICE = 2001;
 const BOB = 2002;
 
+const dir = mkdtempSync(join(tmpdir(), 'cordon-recycle-'));
+
 function lookAlike(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cordon-recycle-'));
   const pkgDir = join(dir, 'lib', 'node_modules', '@anthropic-ai', 'claude-code');
   mkdirSync(pkgDir, { recursive: true });
   writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({ name: '@anthropic-ai/claude-code', version: '1.0.0', bin: { claude: 'cli.js' } }));
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 main().catch((err: unknown) => {
   console.log(JSON.stringify({ error: String((err as Error).stack ?? err) }));
   process.exit(1);
