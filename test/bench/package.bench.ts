@@ -154,7 +154,7 @@ async function startTimes(v: Variant): Promise<{ stoppedMs: number; enforcingMs:
     const agent = launch(v, ['--inventory', 'off']);
     const lookalike = startNpmLayoutProcess('@anthropic-ai/claude-code', 'claude', mkdtempSync(join(scratch, 'l-')));
     const gone = new Promise<number>((r) => lookalike.once('exit', () => r(performance.now() - t0)));
-    const [e, s] = await Promise.all([enforcingAt(agent, t0), Promise.race([gone, sleep(20_000).then(() => NaN)])]);
+    const [e, s] = await Promise.all([enforcingAt(agent, t0), Promise.race([gone, sleep(60_000).then(() => NaN)])]);
     lookalike.kill('SIGKILL');
     enforcing.push(e.ms);
     enforcingCpu.push(e.cpuMs);

@@ -12,7 +12,8 @@ import { startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { startNpmLayoutProcess } from '../support/npm-layout-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { startStatusPageServer, type StatusPageServer } from './status-page-server.ts';
-import { launchChromium, openStatusPage, waitForStatusPushes, type PageOptions } from './test-bridge.ts';
+import { requireSystemPart } from '../support/system-part.ts';
+import { CHROMIUM, launchChromium, openStatusPage, waitForStatusPushes, type PageOptions } from './test-bridge.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 const ACME = join(REPO_ROOT, 'policy/examples/acme.yaml');
@@ -21,12 +22,16 @@ const BOTH: PageOptions[] = [
   { locale: 'zh-CN', colorScheme: 'dark' },
 ];
 
+const skip = requireSystemPart({ binary: CHROMIUM.executablePath, debianPackage: 'chromium' });
 let browser: Browser;
 before(async () => {
+  if (skip) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await launchChromium();
 });
-after(() => browser.close());
+after(async () => {
+  if (!skip) await browser.close();
+});
 
 /** One real agent and the page server in front of it, for one group of tests. */
 function withAgent(args: string[]) {
@@ -64,7 +69,7 @@ async function runTool(agent: AgentProcess, pkg: string, bin: string, type: Agen
   }
 }
 
-describe('protected: enforcing a local policy, nothing blocked yet', () => {
+describe('protected: enforcing a local policy, nothing blocked yet', { skip }, () => {
   const ctx = withAgent(['--policy', ACME]);
 
   for (const o of BOTH) {
@@ -202,7 +207,7 @@ describe('protected: enforcing a local policy, nothing blocked yet', () => {
   });
 });
 
-describe('blocked-recently: the agent has just stopped two tools', () => {
+describe('blocked-recently: the agent has just stopped two tools', { skip }, () => {
   const ctx = withAgent(['--policy', ACME]);
 
   test('an open window turns to blocked-recently when the agent stops a tool, without a reload', async () => {
@@ -241,7 +246,7 @@ describe('blocked-recently: the agent has just stopped two tools', () => {
   });
 });
 
-describe('monitor: the agent records but stops nothing', () => {
+describe('monitor: the agent records but stops nothing', { skip }, () => {
   const ctx = withAgent(['--policy', ACME, '--mode', 'monitor']);
 
   test('would-block events are listed and the state says monitor mode', async () => {
@@ -260,7 +265,7 @@ describe('monitor: the agent records but stops nothing', () => {
   });
 });
 
-describe('out-of-date: a policy update was rejected, the old policy stays in force', () => {
+describe('out-of-date: a policy update was rejected, the old policy stays in force', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-policy-'));
   const policy = join(dir, 'policy.yaml');
   copyFileSync(ACME, policy);
@@ -282,7 +287,7 @@ describe('out-of-date: a policy update was rejected, the old policy stays in for
   });
 });
 
-describe('agent-missing: nothing answers on the socket', () => {
+describe('agent-missing: nothing answers on the socket', { skip }, () => {
   test('the window says nothing is enforced, names the problem, and disables the request form', async () => {
     const server = await startStatusPageServer(join(mkdtempSync(join(tmpdir(), 'cordon-none-')), 'agent.sock'));
     try {
@@ -306,7 +311,7 @@ describe('agent-missing: nothing answers on the socket', () => {
   });
 });
 
-describe('in-process: no agent service, so the app runs the agent itself', () => {
+describe('in-process: no agent service, so the app runs the agent itself', { skip }, () => {
   test('the window says the agent runs inside the app as this user', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cordon-inproc-'));
     const server = await startStatusPageServer(join(dir, 'service.sock'), { stateDir: join(dir, 'state'), socket: join(dir, 'own.sock') });

@@ -7,15 +7,12 @@ import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer } from '../support/server-instance.ts';
+import { requireSystemPart } from '../support/system-part.ts';
 
-let openssl = true;
-try {
-  execFileSync('openssl', ['version'], { stdio: 'ignore' });
-} catch {
-  openssl = false;
-}
+// openssl makes the test certificate.
+const skip = requireSystemPart({ binary: 'openssl', debianPackage: 'openssl' });
 
-test('serves HTTPS with the given certificate', { skip: openssl ? undefined : 'openssl is not installed (needed to make a test certificate)' }, async () => {
+test('serves HTTPS with the given certificate', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-tls-'));
   const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });

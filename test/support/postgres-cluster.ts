@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { requireSystemPart } from './system-part.ts';
 
 export interface PostgresCluster {
   /** postgres://… of the cluster's maintenance database */
@@ -26,7 +27,9 @@ function binDir(): string | undefined {
 /** Why the PostgreSQL tests cannot run here, or undefined when they can. */
 export function postgresSkipReason(): string | undefined {
   if (process.platform === 'win32') return 'PostgreSQL cluster tests need Debian\'s postgresql binaries (Linux)';
-  if (!binDir()) return 'postgresql is not installed (/usr/lib/postgresql/*/bin/initdb missing); apt-get install -y postgresql (.ci/run does)';
+  const bin = binDir() ?? '/usr/lib/postgresql/<version>/bin';
+  const missing = requireSystemPart({ binary: [join(bin, 'initdb'), join(bin, 'pg_ctl')], debianPackage: 'postgresql' });
+  if (missing) return missing;
   if (process.getuid?.() === 0) {
     try {
       execFileSync('id', ['postgres'], { stdio: 'ignore' });

@@ -12,6 +12,7 @@ import { loadManagedConfig, type ManagedConfig } from '../../agent/sync/managed-
 import { SyncAgent } from '../../agent/sync/sync-agent.ts';
 import { AgentProcess, agentBundle, cordon, eventually, managedConfig, RealServer } from './e2e-support.ts';
 import { FaultProxy } from './fault-proxy.ts';
+import { requireSystemPart } from '../support/system-part.ts';
 
 const sync = async (agent: AgentProcess) => statusApiRequest<SyncAnswerBody>(agent.socket, 'POST', '/v1/sync');
 
@@ -206,8 +207,9 @@ test('an exception request from the CLI reaches IT; the approval arrives as a ne
 });
 
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+const noFaketime = requireSystemPart({ binary: LIBFAKETIME, debianPackage: 'faketime' });
 
-test('clock skew of ± 1 day (libfaketime): enrolment, policy and events still work, and status says the clock is off', { skip: !existsSync(LIBFAKETIME) && 'libfaketime is not installed (apt-get install faketime)' }, async () => {
+test('clock skew of ± 1 day (libfaketime): enrolment, policy and events still work, and status says the clock is off', { skip: noFaketime }, async () => {
   const server = shared;
   for (const skew of ['+1d', '-1d']) {
       // Preloaded into the agent process alone: the machine's clock is left alone.
@@ -332,9 +334,9 @@ test('left alone, a fresh agent enrols, applies the server policy and delivers i
   }
 });
 
-const hasKeyring = spawnSync('sh', ['-c', 'command -v dbus-run-session && command -v gnome-keyring-daemon']).status === 0;
+const noKeyring = requireSystemPart({ binary: 'dbus-run-session', debianPackage: 'dbus' }) ?? requireSystemPart({ binary: 'gnome-keyring-daemon', debianPackage: 'gnome-keyring' });
 
-test('in a desktop session with a Secret Service (gnome-keyring), the device token goes to the keychain and survives a restart', { skip: !hasKeyring && 'gnome-keyring and dbus are not installed' }, async () => {
+test('in a desktop session with a Secret Service (gnome-keyring), the device token goes to the keychain and survives a restart', { skip: noKeyring }, async () => {
   const config = managedConfig(shared.url, shared);
   // The same HOME twice: gnome-keyring keeps its (encrypted) keyring file there across sessions.
   const env = { CORDON_TEST_KEYCHAIN: `cordon-e2e-${process.pid}`, HOME: mkdtempSync(join(tmpdir(), 'cordon-e2e-home-')) };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TOKEN_FILE } from '../../agent/sync/token-store.ts';
+import { requireSystemPart } from '../support/system-part.ts';
 
 const PROBE = fileURLToPath(new URL('./token-store-probe.ts', import.meta.url));
 // A fresh HOME per run: gnome-keyring creates its login keyring there, unlocked with the password on stdin.
@@ -25,10 +26,10 @@ function probe(stateDir: string, service: string, steps: string[], withKeyring: 
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
-const hasKeyring = spawnSync('sh', ['-c', 'command -v dbus-run-session && command -v gnome-keyring-daemon']).status === 0;
+const noKeyring = requireSystemPart({ binary: 'dbus-run-session', debianPackage: 'dbus' }) ?? requireSystemPart({ binary: 'gnome-keyring-daemon', debianPackage: 'gnome-keyring' });
 const credentials = { serverUrl: 'https://cordon.example', deviceId: 'dev-1', token: 'tok-1' };
 
-test('with a real Secret Service (gnome-keyring) the token goes to the keychain, never to disk', { skip: !hasKeyring && 'gnome-keyring and dbus are not installed' }, () => {
+test('with a real Secret Service (gnome-keyring) the token goes to the keychain, never to disk', { skip: noKeyring }, () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'cordon-token-'));
   const service = `cordon-test-${process.pid}`;
   const r = probe(stateDir, service, ['save', 'load', 'raw', 'clear', 'load'], true);
@@ -38,7 +39,7 @@ test('with a real Secret Service (gnome-keyring) the token goes to the keychain,
   assert.equal(existsSync(join(stateDir, TOKEN_FILE)), false);
 });
 
-test('a token left in the fallback file moves into the keychain once there is one', { skip: !hasKeyring && 'gnome-keyring and dbus are not installed' }, () => {
+test('a token left in the fallback file moves into the keychain once there is one', { skip: noKeyring }, () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'cordon-token-'));
   writeFileSync(join(stateDir, TOKEN_FILE), JSON.stringify(credentials), { mode: 0o600 });
   const r = probe(stateDir, `cordon-test-adopt-${process.pid}`, ['load', 'raw', 'clear'], true);

@@ -13,7 +13,7 @@ const electron = findElectronBinary();
 const skip = !electron
   ? 'the Electron binary is not installed (node_modules/electron/dist is missing: npm install ran with ELECTRON_SKIP_BINARY_DOWNLOAD or without network)'
   : !displayAvailable()
-    ? 'no display (DISPLAY/WAYLAND_DISPLAY unset): run under xvfb-run'
+    ? 'no display (DISPLAY/WAYLAND_DISPLAY unset): run under xvfb-run (Debian package xvfb)'
     : false;
 
 test('tray app: the tray action opens the status window on the real agent; closing it keeps the tray', { skip }, async () => {
