@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Decision, Identification, Matcher } from '../../policy/index.ts';
 import { interpreterKind } from '../../policy/interpreter-argv.ts';
-import { readProcStat } from '../process/proc-fs.ts';
+import { readEnviron, readProcStat, type ProcStat } from '../process/proc-fs.ts';
 import type { UserDirectory } from '../process/user-directory.ts';
 import type { ExecVerdict } from './exec-guard-helper.ts';
 import type { ExecQuestion } from './exec-guard-protocol.ts';
@@ -18,10 +18,16 @@ export interface ExecJudgeOptions {
   /** The helper's pid: its open fds are how the agent reads the file under judgement. */
   helperPid: () => number;
   /** A denied exec, after the kernel has the answer: explain it and record it. */
-  onPrevented: (q: ExecQuestion, decision: Decision, user: string | undefined) => void;
+  onPrevented: (q: ExecQuestion, decision: Decision, user: string | undefined, caller: ExecCaller) => void;
 }
 
 const MAX_ANCESTRY_HOPS = 256;
+
+/** The process that tried the exec, read while the kernel still holds it (it exits right after a deny). */
+export interface ExecCaller {
+  stat: ProcStat | null;
+  environ: Record<string, string>;
+}
 const IDENTITY_CACHE_LIMIT = 50_000;
 
 export function descendsFrom(pid: number, ancestor: number): boolean {
@@ -69,7 +75,9 @@ export class ExecJudge {
     const decision = matcher.decide(identification, user);
     const deny = decision !== null && decision.action === 'block' && decision.mode === 'enforce';
     // Allowed tools are still seen by detection (warn, audit, monitor mode's would-block) through the exec report.
-    return { deny, cacheable: true, ...(deny ? { after: () => this.o.onPrevented(q, decision, user) } : {}) };
+    if (!deny) return { deny, cacheable: true };
+    const caller: ExecCaller = { stat: readProcStat(q.pid), environ: readEnviron(q.pid, ['LC_ALL', 'LC_MESSAGES', 'LANG']) };
+    return { deny, cacheable: true, after: () => this.o.onPrevented(q, decision, user, caller) };
   }
 
   private identify(matcher: Matcher, q: ExecQuestion): Identification | null {
