@@ -41,7 +41,11 @@ export async function startAgent(options: { args?: string[]; stateDir?: string; 
 
   await new Promise<void>((resolve, reject) => {
     const readyMs = options.readyTimeoutMs ?? 20_000;
-    const timer = setTimeout(() => reject(new Error(`agent did not become ready in ${readyMs / 1000} s:\n${stdout}\n${stderr}`)), readyMs);
+    const timer = setTimeout(() => {
+      // Never leave an agent (and its exec guard) running behind a failed start.
+      child.kill('SIGKILL');
+      reject(new Error(`agent did not become ready in ${readyMs / 1000} s:\n${stdout}\n${stderr}`));
+    }, readyMs);
     const check = () => {
       if (stdout.includes('status on')) {
         clearTimeout(timer);
