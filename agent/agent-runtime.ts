@@ -350,7 +350,7 @@ export class AgentRuntime {
       failClosed: this.o.execGuard === 'fail-closed',
       deadlineMs: this.o.execGuardDeadlineMs ?? DEFAULT_DEADLINE_MS,
       largeDeadlineMs: Math.min(10_000, Math.max(DEFAULT_LARGE_DEADLINE_MS, (this.o.execGuardDeadlineMs ?? DEFAULT_DEADLINE_MS) * 50)),
-      judge: { matcher: () => this.matcher, users: this.users, onPrevented: (q, d, user) => prevented.report(q, d, user) },
+      judge: { matcher: () => this.matcher, users: this.users, onPrevented: (q, d, user, caller) => prevented.report(q, d, user, caller) },
       onExec: (pid) => this.guard.execSeen(pid),
       onFallback: (m) => {
         this.problem('exec-guard', `the exec guard answered an exec without the agent (${m.why}): ${m.verdict} ${m.path.slice(0, 256)} for pid ${m.pid}`);

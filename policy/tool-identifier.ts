@@ -210,6 +210,15 @@ export class ToolIdentifier {
     return null;
   }
 
+  /**
+   * True when the catalog tells programs by this name apart by their arguments — interpreters, Python launchers,
+   * hosts of catalogued subcommands — so a process running it must be looked at after its exec, not only its file.
+   */
+  dependsOnArguments(basename: string): boolean {
+    const name = basename.toLowerCase().replace(/\.exe$/, '');
+    return interpreterKind(basename) !== undefined || this.subcommands.has(basename) || name === 'uvx' || name === 'uv' || name === 'pipx';
+  }
+
   /** node or python when the file is that interpreter under another name; cached per inode. */
   private interpreterOf(path: string): InterpreterKind | undefined {
     const st = this.probe.stat(path);

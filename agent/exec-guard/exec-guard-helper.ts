@@ -9,6 +9,11 @@ export interface ExecVerdict {
   deny: boolean;
   /** May the helper keep this verdict for the same file identity and uid? */
   cacheable: boolean;
+  /**
+   * Must detection look at the process after this exec (an interpreter or launcher, judged by its arguments)?
+   * When false the exec-time verdict is final and later execs of the file are not reported.
+   */
+  report: boolean;
   /** Work to do once the kernel has its answer (explaining a deny, recording it). */
   after?: () => void;
 }
@@ -100,10 +105,10 @@ export class ExecGuardHelper {
           verdict = this.o.judge(m);
         } catch {
           // A judging bug must not decide for the user: the helper's own fail-open/closed rule applies.
-          verdict = { deny: this.o.failClosed, cacheable: false };
+          verdict = { deny: this.o.failClosed, cacheable: false, report: true };
         }
-        this.child.stdin.write(answerLine(m.id, verdict.deny, verdict.cacheable));
-        if (!verdict.deny) this.o.onExec(m.pid);
+        this.child.stdin.write(answerLine(m.id, verdict.deny, verdict.cacheable, verdict.report));
+        if (!verdict.deny && verdict.report) this.o.onExec(m.pid);
         verdict.after?.();
         break;
       }

@@ -58,6 +58,6 @@ export function parseHelperLine(line: string): HelperMessage | null {
   }
 }
 
-export function answerLine(id: string, deny: boolean, cacheable: boolean): string {
-  return `A\t${id}\t${deny ? 'deny' : 'allow'}\t${cacheable ? 'cache' : 'once'}\n`;
+export function answerLine(id: string, deny: boolean, cacheable: boolean, report: boolean): string {
+  return `A\t${id}\t${deny ? 'deny' : 'allow'}\t${cacheable ? 'cache' : 'once'}\t${report ? 'report' : 'quiet'}\n`;
 }

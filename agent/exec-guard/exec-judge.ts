@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Decision, Identification, Matcher } from '../../policy/index.ts';
 import { interpreterKind } from '../../policy/interpreter-argv.ts';
-import { readProcStat } from '../process/proc-fs.ts';
+import { readEnviron, readProcStat, type ProcStat } from '../process/proc-fs.ts';
 import type { UserDirectory } from '../process/user-directory.ts';
 import type { ExecVerdict } from './exec-guard-helper.ts';
 import type { ExecQuestion } from './exec-guard-protocol.ts';
@@ -18,10 +18,16 @@ export interface ExecJudgeOptions {
   /** The helper's pid: its open fds are how the agent reads the file under judgement. */
   helperPid: () => number;
   /** A denied exec, after the kernel has the answer: explain it and record it. */
-  onPrevented: (q: ExecQuestion, decision: Decision, user: string | undefined) => void;
+  onPrevented: (q: ExecQuestion, decision: Decision, user: string | undefined, caller: ExecCaller) => void;
 }
 
 const MAX_ANCESTRY_HOPS = 256;
+
+/** The process that tried the exec, read while the kernel still holds it (it exits right after a deny). */
+export interface ExecCaller {
+  stat: ProcStat | null;
+  environ: Record<string, string>;
+}
 const IDENTITY_CACHE_LIMIT = 50_000;
 
 export function descendsFrom(pid: number, ancestor: number): boolean {
@@ -56,20 +62,24 @@ export class ExecJudge {
 
   judge(q: ExecQuestion): ExecVerdict {
     // The helper applies the scope too; checked again here because a wrong deny is the costly mistake.
-    if (this.o.scopePid !== undefined && !descendsFrom(q.pid, this.o.scopePid)) return { deny: false, cacheable: false };
-    if (isPackageManagerCaller(q.pid)) return { deny: false, cacheable: false };
+    if (this.o.scopePid !== undefined && !descendsFrom(q.pid, this.o.scopePid)) return { deny: false, cacheable: false, report: false };
+    if (isPackageManagerCaller(q.pid)) return { deny: false, cacheable: false, report: true };
     const matcher = this.o.matcher();
     // An interpreter (node, python, bun, deno by name) is judged by the script it runs, after its exec, exactly
     // as the process watcher judges it; scanning its content here would only delay every first `node`.
     const base = q.path.slice(q.path.lastIndexOf('/') + 1);
-    if (interpreterKind(base)) return { deny: false, cacheable: true };
+    if (interpreterKind(base)) return { deny: false, cacheable: true, report: true };
+    const report = matcher.identifier.dependsOnArguments(base);
     const identification = this.identify(matcher, q);
-    if (!identification) return { deny: false, cacheable: true };
+    if (!identification) return { deny: false, cacheable: true, report };
     const user = this.o.users.nameOf(q.uid);
     const decision = matcher.decide(identification, user);
     const deny = decision !== null && decision.action === 'block' && decision.mode === 'enforce';
     // Allowed tools are still seen by detection (warn, audit, monitor mode's would-block) through the exec report.
-    return { deny, cacheable: true, ...(deny ? { after: () => this.o.onPrevented(q, decision, user) } : {}) };
+    // An allowed tool is reported, so that detection records it (warn, audit, monitor mode's would-block).
+    if (!deny) return { deny, cacheable: true, report: true };
+    const caller: ExecCaller = { stat: readProcStat(q.pid), environ: readEnviron(q.pid, ['LC_ALL', 'LC_MESSAGES', 'LANG']) };
+    return { deny, cacheable: true, report: false, after: () => this.o.onPrevented(q, decision, user, caller) };
   }
 
   private identify(matcher: Matcher, q: ExecQuestion): Identification | null {

@@ -3,11 +3,12 @@
 // recorded. A script retrying a denied exec in a loop is explained and recorded once per file, user and window.
 import { randomUUID } from 'node:crypto';
 import { localeFromEnv, type Decision } from '../../policy/index.ts';
-import { readEnviron, readProcStat } from '../process/proc-fs.ts';
+
 import { ttyPathFromNr } from '../process/tty-device.ts';
 import { composeNotice, writeNotice } from '../enforcement/terminal-notice.ts';
 import type { AgentEvent } from '../status-types.ts';
 import type { ExecQuestion } from './exec-guard-protocol.ts';
+import type { ExecCaller } from './exec-judge.ts';
 
 const REPEAT_WINDOW_MS = 10_000;
 const REMEMBERED_LIMIT = 4096;
@@ -22,7 +23,7 @@ export class PreventedExecReporter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  report(q: ExecQuestion, d: Decision, user: string | undefined): void {
+  report(q: ExecQuestion, d: Decision, user: string | undefined, caller: ExecCaller): void {
     const key = `${q.dev}:${q.ino}:${q.uid}`;
     const now = this.now();
     const last = this.lastReported.get(key);
@@ -32,13 +33,9 @@ export class PreventedExecReporter {
     }
     if (this.lastReported.size >= REMEMBERED_LIMIT) this.lastReported.clear();
     this.lastReported.set(key, now);
-    // The process that tried the exec is still there (the exec failed; it is about to print and exit).
-    const stat = readProcStat(q.pid);
+    const { stat } = caller;
     const tty = stat ? ttyPathFromNr(stat.ttyNr) : undefined;
-    if (stat && tty) {
-      const locale = localeFromEnv(readEnviron(q.pid, ['LC_ALL', 'LC_MESSAGES', 'LANG']));
-      writeNotice(tty, stat.ttyNr, composeNotice(d, 'blocked', locale));
-    }
+    if (stat && tty) writeNotice(tty, stat.ttyNr, composeNotice(d, 'blocked', localeFromEnv(caller.environ)));
     this.record({
       id: randomUUID(),
       type: 'block',

@@ -20,6 +20,8 @@ const UNCACHED = Number(process.env.BENCH_UNCACHED ?? 200);
 const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 20);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
 const CLK_TCK = 100;
+/** Which sections to run (BENCH_SECTIONS=1,3); all by default. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3').split(','));
 
 const skip = execGuardSkipReason();
 if (skip) {
@@ -133,6 +135,13 @@ async function main(): Promise<void> {
   say(`exec guard benchmark — ${new Date().toISOString()}, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 
   // 1. Latency per benign exec.
+  if (SECTIONS.has('1')) await latency(say);
+  if (SECTIONS.has('2')) await idleCpu(say);
+  if (SECTIONS.has('3')) await launches(say);
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+async function latency(say: (s: string) => void): Promise<void> {
   const off = { true: driver(EXECS, ['/bin/true']), node: driver(NODE_EXECS, [process.execPath, '-e', '0']), uncached: uncached(UNCACHED) };
   const agent = await startAgent({ args: ['--exec-guard', 'on', '--inventory', 'off'], readyTimeoutMs: 90_000 });
   try {
@@ -153,7 +162,9 @@ async function main(): Promise<void> {
     await agent.stop();
   }
 
-  // 2. Idle CPU at 2,000 processes.
+}
+
+async function idleCpu(say: (s: string) => void): Promise<void> {
   topUpTo(2000);
   await new Promise((r) => setTimeout(r, 3000));
   say(`\n2. idle CPU at ${readFileSync('/proc/loadavg', 'utf8').split(' ')[3]!.split('/')[1]} processes, over ${IDLE_SECONDS} s (agent + helper)`);
@@ -173,8 +184,9 @@ async function main(): Promise<void> {
     }
   }
   for (const c of background) c.kill('SIGKILL');
+}
 
-  // 3. Launch → deny / stop.
+async function launches(say: (s: string) => void): Promise<void> {
   const claude = installRealCli('claude-code');
   const binary = join(claude.packageDir, 'bin', 'claude.exe');
   const script = fakeScriptTool(join(scratch, 'global'));
@@ -207,7 +219,6 @@ async function main(): Promise<void> {
       await a.stop();
     }
   }
-  rmSync(scratch, { recursive: true, force: true });
 }
 
 main().catch((err: unknown) => {

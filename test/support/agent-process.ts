@@ -56,7 +56,11 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent did not become ready in ${readyMs / 1000} s:\n${stdout}\n${stderr}`)), readyMs);
+    const timer = setTimeout(() => {
+      // Never leave an agent (and its exec guard) running behind a failed start.
+      child.kill('SIGKILL');
+      reject(new Error(`agent did not become ready in ${readyMs / 1000} s:\n${stdout}\n${stderr}`));
+    }, readyMs);
     const check = () => {
       if (stdout.includes('status on')) {
         clearTimeout(timer);

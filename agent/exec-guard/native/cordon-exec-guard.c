@@ -9,10 +9,11 @@
 //   guard → agent  R <marks> <deadline-ms> <large-deadline-ms>        ready
 //                  M ok|err <fstype> <mountpoint> [<error>]           a mark placed or refused
 //                  Q <id> <pid> <uid> <dev> <ino> <size> <mtime-ns> <ctime-ns> <fd> <path>   please judge
-//                  X <pid> allow|deny <dev> <ino>                      an exec answered from the cache
+//                  X <pid> allow|deny <dev> <ino>                      an exec answered from the cache (report)
 //                  T <id> <pid> allow|deny <why> <path>                answered without the agent (deadline, queue)
 //                  S <events> <asked> <cached> <fallbacks> <denied> <pending>
-//   agent → guard  A <id> allow|deny cache|once                        the verdict for a Q
+//   agent → guard  A <id> allow|deny cache|once [report|quiet]         the verdict for a Q; quiet: later execs of
+//                                                                      the file need no X (its verdict is final)
 //                  F                                                   forget every cached verdict (policy change)
 //                  S                                                   send the counters
 #define _GNU_SOURCE
@@ -43,7 +44,7 @@
 struct entry {
   uint64_t dev, ino, size, mtime, ctime;
   uint32_t uid;
-  uint8_t used, deny;
+  uint8_t used, deny, report;
 };
 
 struct pending {
@@ -124,7 +125,7 @@ static struct entry *cache_find(const struct entry *k) {
   return NULL;
 }
 
-static void cache_put(const struct entry *k, int deny) {
+static void cache_put(const struct entry *k, int deny, int report) {
   if (cache_used >= CACHE_SLOTS / 4 * 3) {
     memset(cache, 0, sizeof cache);
     cache_used = 0;
@@ -139,6 +140,7 @@ static void cache_put(const struct entry *k, int deny) {
     cache_used++;
   }
   e->deny = (uint8_t)deny;
+  e->report = (uint8_t)report;
 }
 
 static void respond(int fd, int deny) {
@@ -217,6 +219,7 @@ static void on_exec(int fd, pid_t pid) {
     stats.cached++;
     int deny = hit->deny;
     respond(fd, deny);
+    if (!hit->report) return;
     int len = snprintf(line, sizeof line, "X\t%d\t%s\t%llu\t%llu\n", (int)pid, deny ? "deny" : "allow", (unsigned long long)key.dev, (unsigned long long)key.ino);
     emit(line, (size_t)len); /* dropped when the pipe is full: the agent's slow sweep is the backstop */
     return;
@@ -237,17 +240,17 @@ static void on_exec(int fd, pid_t pid) {
   pending[npending++] = (struct pending){.fd = fd, .id = id, .deadline = now_ms() + wait, .pid = pid, .key = key};
 }
 
-static void answer(uint64_t id, int deny, int cacheable) {
+static void answer(uint64_t id, int deny, int cacheable, int report) {
   for (int i = 0; i < npending; i++) {
     if (pending[i].id != id) continue;
-    if (cacheable) cache_put(&pending[i].key, deny);
+    if (cacheable) cache_put(&pending[i].key, deny, report);
     respond(pending[i].fd, deny);
     pending[i] = pending[--npending];
     return;
   }
   /* Too late for this exec (the deadline answered it), not for the next exec of the same file. */
   for (int i = 0; i < LATE_RING; i++)
-    if (late[i].id == id && cacheable) cache_put(&late[i].key, deny);
+    if (late[i].id == id && cacheable) cache_put(&late[i].key, deny, report);
 }
 
 static void expire(uint64_t now) {
@@ -330,9 +333,10 @@ static int mark_filesystems(void) {
 static void handle_agent_line(char *line) {
   agent_stalled = 0;
   if (line[0] == 'A' && line[1] == '\t') {
-    char verdict[8], cache_word[8];
+    char verdict[8], cache_word[8], report_word[8] = "report";
     unsigned long long id;
-    if (sscanf(line + 2, "%llu\t%7s\t%7s", &id, verdict, cache_word) == 3) answer(id, strcmp(verdict, "deny") == 0, strcmp(cache_word, "cache") == 0);
+    if (sscanf(line + 2, "%llu\t%7s\t%7s\t%7s", &id, verdict, cache_word, report_word) >= 3)
+      answer(id, strcmp(verdict, "deny") == 0, strcmp(cache_word, "cache") == 0, strcmp(report_word, "quiet") != 0);
   } else if (line[0] == 'F') {
     memset(cache, 0, sizeof cache);
     cache_used = 0;
