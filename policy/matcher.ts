@@ -73,8 +73,10 @@ export class Matcher {
 
   /** The policy's verdict for an identified tool. Tools no rule names are allowed. */
   decide(identification: Identification, user?: string): Decision | null {
-    // A rule naming the library a tool runs inside (allow the Agent SDK on build servers) comes first.
-    const via = identification.via !== undefined && this.ruleFor(identification.via, user) ? identification.via : undefined;
+    // A rule naming the library a tool runs inside (allow the Agent SDK on build servers) comes first; when one
+    // rule covers both (`tools: ["*"]`), what runs is reported as the tool it is (Claude Code, not the SDK).
+    const libraryRule = identification.via === undefined ? null : this.ruleFor(identification.via, user);
+    const via = libraryRule && libraryRule !== this.ruleFor(identification.toolId, user) ? identification.via : undefined;
     const tool = this.tools.get(via ?? identification.toolId);
     if (!tool) return null;
     const now = this.now();

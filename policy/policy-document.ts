@@ -50,6 +50,7 @@ export function policyMeaningProblems(doc: PolicyDocument, catalog: Catalog): Pr
 }
 
 function unknownTool(id: string, catalog: Catalog): string {
-  const near = catalog.ids.filter((c) => c.includes(id) || id.includes(c)).slice(0, 3);
+  // Closest first: "claude" suggests claude-code before the libraries that embed it.
+  const near = catalog.ids.filter((c) => c.includes(id) || id.includes(c)).sort((a, b) => a.length - b.length).slice(0, 3);
   return `unknown tool "${id}"${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''}; see policy/catalog/ or declare it under customTools`;
 }

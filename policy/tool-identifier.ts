@@ -119,6 +119,8 @@ export class ToolIdentifier {
   private readonly interpreterCache = new Map<string, InterpreterKind | null>();
   /** library or adapter id → the tool it runs */
   private readonly embedded = new Map<string, string>();
+  /** tool id → package-relative entry scripts (what an unscoped package name must run to count, below) */
+  private readonly entryScripts = new Map<string, ReadonlySet<string>>();
 
   constructor(
     tools: readonly CompiledTool[],
@@ -128,6 +130,7 @@ export class ToolIdentifier {
     for (const tool of tools) {
       if (tool.embeds) this.embedded.set(tool.id, tool.embeds);
       const s = tool.signatures;
+      if (s.entryScripts?.length) this.entryScripts.set(tool.id, new Set(s.entryScripts));
       for (const name of s.npm ?? []) this.npm.set(name, tool.id);
       for (const m of s.pypi?.modules ?? []) this.pyModules.set(m, tool.id);
       for (const d of s.pypi?.packages ?? []) this.pyDists.set(normalizePypi(d), tool.id);
@@ -328,7 +331,12 @@ export class ToolIdentifier {
       if (name !== null) {
         const toolId = this.npm.get(name);
         // The nearest named package owns the file; an unrelated one means "not a catalogued tool".
-        return toolId ? { toolId, evidence: 'package-manifest', detail: `${name} (${dir}/package.json)`, file: path } : null;
+        if (!toolId) return null;
+        // `npm init -y` in a folder called openclaw names the user's own project "openclaw": an unscoped name
+        // counts only for one of the tool's own entry scripts.
+        const entries = this.entryScripts.get(toolId);
+        if (!name.startsWith('@') && entries && !entries.has(path.slice(dir.length + 1))) return null;
+        return { toolId, evidence: 'package-manifest', detail: `${name} (${dir}/package.json)`, file: path };
       }
       if (dir.endsWith('/node_modules')) break;
       dir = dirname(dir);

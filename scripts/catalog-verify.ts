@@ -46,7 +46,8 @@ export function runCatalogVerify(options: { fast: boolean; log?: (line: string) 
       const file = t.files.find((f) => existsSync(join(dir, f)));
       if (!file) continue; // a placeholder release, or a layout this target does not describe
       const verdict = judge.judge(join(dir, file), file.endsWith('js') ? 'script' : 'native');
-      rows.push({ expected: t.toolId, pkg: t.pkg, version, file, ...verdict, ok: verdict.toolId === t.toolId });
+      // A library or adapter's own evidence is reported as the tool it embeds, reached via it.
+      rows.push({ expected: t.toolId, pkg: t.pkg, version, file, ...verdict, ok: verdict.toolId === t.toolId || verdict.via === t.toolId });
     }
   }
   const lookAlikes = lookAlikeFiles().map((l) => {
@@ -59,7 +60,7 @@ export function runCatalogVerify(options: { fast: boolean; log?: (line: string) 
 function table(rows: VerifyRow[]): string {
   const lines = ['| tool | package | version | file | recognised as | evidence | ms |', '|---|---|---|---|---|---|---|'];
   for (const r of rows)
-    lines.push(`| ${r.expected} | ${r.pkg} | ${r.version} | ${r.file} | ${r.toolId ?? '**none**'}${r.ok || r.toolId === null ? '' : ' **WRONG**'} | ${r.detail ?? '—'} | ${r.ms.toFixed(1)} |`);
+    lines.push(`| ${r.expected} | ${r.pkg} | ${r.version} | ${r.file} | ${r.toolId ?? '**none**'}${r.via ? ` via ${r.via}` : ''}${r.ok || r.toolId === null ? '' : ' **WRONG**'} | ${r.detail ?? '—'} | ${r.ms.toFixed(1)} |`);
   return lines.join('\n');
 }
 

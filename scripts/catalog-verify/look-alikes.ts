@@ -18,6 +18,7 @@ export const LOOK_ALIKE_PACKAGES: { pkg: string; file: string; why: string }[] =
   { pkg: '@anthropic-ai/sdk', file: 'index.js', why: 'the Anthropic API client: a project depending on it runs no agent' },
   { pkg: 'openai', file: 'index.js', why: 'the OpenAI API client' },
   { pkg: '@agentclientprotocol/sdk', file: 'dist/acp.js', why: 'the ACP protocol library the adapters use' },
+  { pkg: '@letta-ai/letta-client', file: 'index.js', why: 'the Letta API client, bundled at the head of Letta Code: an app using it runs no agent' },
 ];
 
 export function lookAlikeFiles(): LookAlike[] {

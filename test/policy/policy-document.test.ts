@@ -60,7 +60,8 @@ function problemsOf(text: string) {
 test('a valid policy compiles with defaults filled in and catalog tools embedded', () => {
   const compiled = compilePolicy(parsePolicy(GOOD, 'p.yaml', catalog), catalog);
   assert.equal(compiled.policyId, 'acme');
-  assert.deepEqual(compiled.tools.map((t) => t.id), ['acme-internal-bot', 'claude-code', 'codex', 'gemini-cli']);
+  // Libraries and adapters that run a named tool travel with it (the Agent SDK, Zed's ACP adapters).
+  assert.deepEqual(compiled.tools.map((t) => t.id), ['acme-internal-bot', 'claude-agent-sdk', 'claude-code', 'claude-code-acp', 'codex', 'codex-acp', 'gemini-cli']);
   const block = compiled.rules.find((r) => r.id === 'block-vendor-clis');
   assert.equal(block?.installed, 'quarantine');
   assert.equal(block?.moreInfoUrl, 'https://intranet.acme.example/ai-policy');

@@ -36,10 +36,13 @@ export const REAL_CLI_CACHE = process.env.CORDON_REAL_CLI_CACHE ?? join(tmpdir()
  * vendor's own code doing what it does on every workstation.
  */
 export function installRealCli(id: RealCliId): InstalledCli {
-  const spec = REAL_CLIS[id];
-  const prefix = join(REAL_CLI_CACHE, `${id}@${spec.version}`);
-  const result: InstalledCli = {
-    id,
+  return { ...installNpmGlobal(id, REAL_CLIS[id]), id };
+}
+
+/** Any npm package, pinned, installed globally into its own cached prefix the same way (`key` names the prefix). */
+export function installNpmGlobal(key: string, spec: { pkg: string; version: string; bin: string; postinstall?: string }): Omit<InstalledCli, 'id'> {
+  const prefix = join(REAL_CLI_CACHE, `${key}@${spec.version}`);
+  const result = {
     prefix,
     bin: join(prefix, 'bin', spec.bin),
     packageDir: join(prefix, 'lib', 'node_modules', ...spec.pkg.split('/')),
@@ -54,7 +57,7 @@ export function installRealCli(id: RealCliId): InstalledCli {
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 15 * 60_000,
   });
-  if ('postinstall' in spec) {
+  if (spec.postinstall) {
     const dir = join(staging, 'lib', 'node_modules', ...spec.pkg.split('/'));
     execFileSync(process.execPath, [spec.postinstall], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 5 * 60_000 });
   }

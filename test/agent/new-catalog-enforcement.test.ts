@@ -1,0 +1,70 @@
+// Tools added to the catalog in issue 18, installed from the npm registry and started for real: the running
+// agent (scoped to this test process) stops Kimi Code and the Claude binary that the Claude Agent SDK ships,
+// which it reports as Claude Code.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startAgent, type AgentProcess } from '../support/agent-process.ts';
+import { installNpmGlobal } from '../support/real-clis.ts';
+
+const KIMI = { pkg: '@moonshot-ai/kimi-code', version: '2.1.0', bin: 'kimi' };
+const SDK = { pkg: '@anthropic-ai/claude-agent-sdk', version: '0.3.333', bin: 'claude' };
+
+function exitOf(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve({ code: null, signal: null, timedOut: true });
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, timedOut: false });
+    });
+  });
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'cordon-new-catalog-'));
+let agent: AgentProcess;
+let kimiBin = '';
+let sdkClaude = '';
+
+before(async () => {
+  kimiBin = installNpmGlobal('kimi-code', KIMI).bin;
+  const sdk = installNpmGlobal('claude-agent-sdk', SDK);
+  sdkClaude = join(sdk.packageDir, 'node_modules', '@anthropic-ai', 'claude-agent-sdk-linux-x64', 'claude');
+  agent = await startAgent();
+});
+after(async () => {
+  assert.equal(await agent.stop(), 0);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('enforce mode stops the new tools when they run', () => {
+  const env = (home: string): NodeJS.ProcessEnv => {
+    mkdirSync(home, { recursive: true });
+    // Nowhere to send anything: loopback port 9 (discard) refuses, so nothing leaves the machine either way.
+    return { PATH: process.env.PATH, HOME: home, TERM: 'xterm-256color', KIMI_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_API_KEY: 'sk-ant-cordon-test', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+  };
+
+  it(`${KIMI.pkg}@${KIMI.version}: \`kimi\` from a global npm install is stopped as kimi-code`, async () => {
+    const child = spawn(kimiBin, ['-p', 'say hello'], { env: env(join(scratch, 'home-kimi')), cwd: scratch, stdio: 'ignore' });
+    const exit = await exitOf(child, 20_000);
+    assert.ok(!exit.timedOut, 'still running after 20 s: the agent did not stop it');
+    assert.equal(exit.signal, 'SIGKILL', `exited by itself (code ${exit.code}) instead of being stopped`);
+    const event = await agent.waitForEvent((e) => e.type === 'block' && e.pid === child.pid);
+    assert.equal(event.toolId, 'kimi-code');
+  });
+
+  it(`${SDK.pkg}@${SDK.version}: the SDK's embedded Claude binary run directly is stopped as claude-code`, async () => {
+    assert.ok(existsSync(sdkClaude), `npm did not install the linux-x64 platform package: ${sdkClaude}`);
+    const child = spawn(sdkClaude, ['-p', 'say hello'], { env: env(join(scratch, 'home-sdk')), cwd: scratch, stdio: 'ignore' });
+    const exit = await exitOf(child, 20_000);
+    assert.ok(!exit.timedOut, 'still running after 20 s: the agent did not stop it');
+    assert.equal(exit.signal, 'SIGKILL', `exited by itself (code ${exit.code}) instead of being stopped`);
+    const event = await agent.waitForEvent((e) => e.type === 'block' && e.pid === child.pid);
+    assert.equal(event.toolId, 'claude-code');
+  });
+});

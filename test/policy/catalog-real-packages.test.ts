@@ -1,0 +1,153 @@
+// The tools added to the catalog in issue 18, judged on their real npm packages: each one laid out as
+// `npm install -g` leaves it is identified; its bundle copied away from the package is still identified where the
+// catalog has content markers; the Claude Agent SDK's embedded binary is Claude Code (reached via the SDK) while
+// a project that merely depends on the SDK is not; folders named after a tool are not tools.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { builtInCatalog, builtInPolicy, compilePolicy, Matcher, parsePolicy, type ProcessObservation } from '../../policy/index.ts';
+import { cachedPackage } from '../../scripts/catalog-verify/package-cache.ts';
+
+/** Pinned releases, read off the registry (`npm pack`, no install scripts). */
+const PACKAGES = [
+  { pkg: '@moonshot-ai/kimi-code', version: '2.1.0', bin: 'kimi', expect: 'kimi-code', copyable: 'dist/main.mjs' },
+  { pkg: 'openclaw', version: '2026.9.6', bin: 'openclaw', expect: 'openclaw', copyable: 'openclaw.mjs' },
+  { pkg: 'openclaw-cn', version: '2026.1.31', bin: 'openclaw-cn', expect: 'openclaw' },
+  { pkg: '@letta-ai/letta-code', version: '0.32.18', bin: 'letta', expect: 'letta-code', copyable: 'letta.js' },
+  { pkg: 'codebuff', version: '1.0.685', bin: 'codebuff', expect: 'codebuff' },
+  { pkg: '@zed-industries/claude-code-acp', version: '0.16.2', bin: 'claude-code-acp', expect: 'claude-code', via: 'claude-code-acp' },
+  { pkg: '@zed-industries/codex-acp', version: '0.16.0', bin: 'codex-acp', expect: 'codex', via: 'codex-acp', copyable: 'bin/codex-acp.js' },
+] as const;
+
+const SDK = { pkg: '@anthropic-ai/claude-agent-sdk', version: '0.3.333' };
+
+const scratch = mkdtempSync(join(tmpdir(), 'cordon-catalog-real-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+const matcher = new Matcher(builtInPolicy());
+let pid = 40_000;
+
+function run(argv: string[], exe = process.execPath, cwd = scratch): ReturnType<Matcher['matchProcess']> {
+  const obs: ProcessObservation = { pid: pid++, ppid: 1, uid: 1000, startTime: 1, exe, argv, cwd: () => cwd };
+  return matcher.matchProcess(obs);
+}
+
+/** The real package unpacked into PREFIX/lib/node_modules with npm's bin symlinks beside it. */
+function globalLayout(pkg: string, version: string): { prefix: string; packageDir: string; bins: Record<string, string> } {
+  const unpacked = cachedPackage(pkg, version);
+  const prefix = join(scratch, `prefix-${pkg.replace('/', '+')}`);
+  const packageDir = join(prefix, 'lib', 'node_modules', ...pkg.split('/'));
+  mkdirSync(dirname(packageDir), { recursive: true });
+  execFileSync('cp', ['-al', unpacked, packageDir]);
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+  const bins: Record<string, string> = {};
+  mkdirSync(join(prefix, 'bin'), { recursive: true });
+  for (const [name, target] of Object.entries(manifest.bin ?? {})) {
+    bins[name] = join(prefix, 'bin', name);
+    symlinkSync(join('..', 'lib', 'node_modules', ...pkg.split('/'), target), bins[name]);
+  }
+  return { prefix, packageDir, bins };
+}
+
+describe('new catalog tools from their real npm packages', () => {
+  for (const p of PACKAGES) {
+    it(`${p.pkg}@${p.version}: \`${p.bin}\` from a global install is ${p.expect}${'via' in p ? ` via ${p.via}` : ''}`, () => {
+      const { bins } = globalLayout(p.pkg, p.version);
+      const bin = bins[p.bin];
+      assert.ok(bin, `${p.pkg} has no bin ${p.bin}`);
+      const d = run(['node', bin]);
+      assert.equal(d?.identification.toolId, p.expect, d ? `${d.identification.evidence}: ${d.identification.detail}` : 'no match');
+      assert.equal(d?.identification.via, 'via' in p ? p.via : undefined);
+      assert.equal(d?.action, 'block');
+    });
+    if ('copyable' in p) {
+      it(`${p.pkg}@${p.version}: its ${p.copyable} copied out of the package and renamed is still ${p.expect} (content markers)`, () => {
+        const dir = join(scratch, `loose-${p.bin}`);
+        mkdirSync(dir, { recursive: true });
+        copyFileSync(join(cachedPackage(p.pkg, p.version), p.copyable), join(dir, 'helper.mjs'));
+        const d = run(['node', join(dir, 'helper.mjs')]);
+        assert.equal(d?.identification.toolId, p.expect, d ? `${d.identification.evidence}: ${d.identification.detail}` : 'no match');
+        assert.equal(d?.identification.evidence, 'binary-marker');
+      });
+    }
+  }
+
+  it('codebuff: the binary its launcher downloads to ~/.config/manicode is codebuff; the launcher names that folder', () => {
+    const launcher = readFileSync(join(cachedPackage('codebuff', '1.0.685'), 'launcher.js'), 'utf8');
+    assert.match(launcher, /path\.join\(homeDir, '\.config', 'manicode'\)/);
+    assert.equal(run(['codebuff'], '/home/erin/.config/manicode/codebuff')?.toolId, 'codebuff');
+    assert.equal(run(['cat'], '/home/erin/.config/manicode/codebuff-metadata.json'), null);
+  });
+
+  it("folders named after the new tools, `npm init -y`'d, with the user's own code in them, are not tools", () => {
+    // npm init -y names the project after its folder: for the unscoped tool names that is the tool's own name.
+    for (const name of ['kimi-code', 'openclaw', 'openclaw-cn', 'letta-code', 'codebuff', 'claude-agent-sdk', 'codex-acp']) {
+      const dir = join(scratch, 'projects', name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js' }));
+      writeFileSync(join(dir, 'server.js'), `// ${name}: my notes; OPENCLAW_HOME LETTA_API_KEY KIMI_API_KEY\n`);
+      assert.equal(run(['node', join(dir, 'server.js')]), null, name);
+      assert.equal(run(['node', 'server.js'], process.execPath, dir), null, name);
+    }
+  });
+});
+
+describe('the Claude Agent SDK (real npm install into a project)', () => {
+  const project = join(scratch, 'sdk-project');
+  const install = () => {
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'support-bot', version: '1.0.0', type: 'module' }));
+    writeFileSync(join(project, 'app.js'), "import { query } from '@anthropic-ai/claude-agent-sdk';\nconsole.log(typeof query);\n");
+    execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', `${SDK.pkg}@${SDK.version}`], { cwd: project, stdio: ['ignore', 'ignore', 'pipe'], timeout: 10 * 60_000 });
+    return join(project, 'node_modules', '@anthropic-ai', 'claude-agent-sdk-linux-x64', 'claude');
+  };
+  let binary = '';
+
+  it('a project that depends on the SDK but does not run it is not identified', () => {
+    binary = install();
+    // The app really loads the SDK: it prints "function".
+    assert.equal(execFileSync(process.execPath, ['app.js'], { cwd: project, encoding: 'utf8' }).trim(), 'function');
+    assert.equal(run(['node', 'app.js'], process.execPath, project), null);
+    assert.equal(run(['node', join(project, 'app.js')]), null);
+  });
+
+  it("the SDK's embedded binary run directly is Claude Code, reached via the SDK", () => {
+    const d = run([binary, '-p', 'hi'], binary);
+    assert.equal(d?.identification.toolId, 'claude-code');
+    assert.equal(d?.identification.via, 'claude-agent-sdk');
+    // Under a policy whose one rule covers everything, what runs is reported as the tool it is.
+    assert.equal(d?.toolId, 'claude-code');
+    assert.equal(d?.action, 'block');
+  });
+
+  it('a copy of the embedded binary taken out of the SDK is still Claude Code (by its own markers)', () => {
+    const copy = join(scratch, 'bin-copy', 'formatter');
+    mkdirSync(dirname(copy), { recursive: true });
+    execFileSync('ln', [binary, copy]);
+    const d = run(['formatter'], copy);
+    assert.equal(d?.identification.toolId, 'claude-code');
+    assert.equal(d?.identification.evidence, 'binary-marker');
+  });
+
+  it('policy can name the SDK on its own: allowed on build servers while Claude Code stays banned', () => {
+    const catalog = builtInCatalog();
+    const policy = compilePolicy(
+      parsePolicy(
+        'schemaVersion: 1\nid: p\nname: p\nmode: enforce\nrules:\n  - id: sdk-on-build-servers\n    tools: [claude-agent-sdk]\n    action: allow\n  - id: no-claude\n    tools: [claude-code]\n    action: block\n',
+        'p.yaml',
+        catalog,
+      ),
+      catalog,
+    );
+    const m = new Matcher(policy);
+    const obs = (exe: string): ProcessObservation => ({ pid: pid++, ppid: 1, uid: 1000, startTime: 1, exe, argv: [exe], cwd: () => scratch });
+    const viaSdk = m.matchProcess(obs(binary));
+    assert.equal(viaSdk?.toolId, 'claude-agent-sdk');
+    assert.equal(viaSdk?.action, 'allow');
+    const loose = m.matchProcess(obs(join(scratch, 'bin-copy', 'formatter')));
+    assert.equal(loose?.toolId, 'claude-code');
+    assert.equal(loose?.action, 'block');
+  });
+});
