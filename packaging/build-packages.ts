@@ -18,7 +18,7 @@ export interface BuildPackagesOptions {
   version: string;
   packages?: PackageDefinition['name'][];
   formats?: PackageFormat[];
-  /** release: xz (.deb, readable by every dpkg) and zstd -10 (.rpm); fast: zstd -1 for both (tests). */
+  /** release: xz (.deb) and zstd -10 (.rpm); fast: gzip -1 (.deb: Debian accepts gzip, xz; not zstd) and zstd -1 (tests). */
   compression?: Compression;
 }
 

@@ -34,7 +34,8 @@ export function buildDeb(o: { repoRoot: string; def: PackageDefinition; root: st
       '',
     ].join('\n'),
   );
-  writeFileSync(join(control, 'conffiles'), o.def.files.filter((f) => f.config).map((f) => `${f.to}\n`).join(''));
+  const conffiles = o.def.files.filter((f) => f.config).map((f) => `${f.to}\n`);
+  if (conffiles.length) writeFileSync(join(control, 'conffiles'), conffiles.join(''));
   writeFileSync(join(control, 'md5sums'), files.map((f) => `${createHash('md5').update(readFileSync(join(o.root, f))).digest('hex')}  ${f.slice(1)}\n`).join(''));
   const values = {
     PACKAGE: o.def.name,
@@ -49,7 +50,7 @@ export function buildDeb(o: { repoRoot: string; def: PackageDefinition; root: st
     writeFileSync(dest, fillTemplate(readFileSync(join(o.repoRoot, 'packaging/linux/deb', `service-${script}.sh`), 'utf8'), values));
     chmodSync(dest, 0o755);
   }
-  for (const f of ['control', 'conffiles', 'md5sums']) chmodSync(join(control, f), 0o644);
+  for (const f of ['control', ...(conffiles.length ? ['conffiles'] : []), 'md5sums']) chmodSync(join(control, f), 0o644);
   chmodSync(control, 0o755);
-  execFileSync('dpkg-deb', ['--root-owner-group', ...(o.compression === 'release' ? ['-Zxz'] : ['-Zzstd', '-z1']), '--build', o.root, o.outFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('dpkg-deb', ['--root-owner-group', ...(o.compression === 'release' ? ['-Zxz'] : ['-Zgzip', '-z1']), '--build', o.root, o.outFile], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

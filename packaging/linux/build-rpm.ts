@@ -37,7 +37,6 @@ export function buildRpm(o: { repoRoot: string; def: PackageDefinition; root: st
       VERSION: o.version,
       SUMMARY: o.def.summary,
       DESCRIPTION: o.def.description,
-      RPMARCH: o.rpmArch,
       REQUIRES: o.def.name === 'cordon-server' ? 'Requires(post): shadow-utils' : '',
       STAGE: o.root,
       FILES: lines.join('\n'),
@@ -48,7 +47,8 @@ export function buildRpm(o: { repoRoot: string; def: PackageDefinition; root: st
     }),
   );
   // rpmbuild traces its scriptlets on stderr: shown only when it fails.
-  execFileSync('rpmbuild', ['-bb', '--target', o.rpmArch, '--define', `_topdir ${o.workDir}`, '--define', `_rpmdir ${join(o.workDir, 'RPMS')}`, '--define', '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm', spec], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // --target, not BuildArch: rpmbuild refuses a BuildArch this machine cannot build for, even with nothing to compile.
+  execFileSync('rpmbuild', ['-bb', '--target', `${o.rpmArch}-linux`, '--define', `_topdir ${o.workDir}`, '--define', `_rpmdir ${join(o.workDir, 'RPMS')}`, '--define', '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm', spec], { stdio: ['ignore', 'ignore', 'pipe'] });
   const built = readdirSync(join(o.workDir, 'RPMS')).find((f) => f.endsWith('.rpm'));
   if (!built) throw new Error(`rpmbuild made no package for ${o.def.name}`);
   renameSync(join(o.workDir, 'RPMS', built), o.outFile);
