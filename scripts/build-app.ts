@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { bundleRenderer } from '../build/bundle-renderer.ts';
+import { writeDebScripts } from '../build/linux/deb-scripts.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({ options: { out: { type: 'string' } } });
@@ -23,4 +24,5 @@ const addon = 'agent/peer-identity/native/build/Release/peer_credentials.node';
 if (existsSync(join(ROOT, addon))) cpSync(join(ROOT, addon), join(DIST, addon));
 else process.stderr.write(`warning: ${addon} is not built (npm run build:native); the packaged agent will not identify status API callers\n`);
 await bundleRenderer(join(DIST, 'renderer'));
+writeDebScripts();
 process.stdout.write(`built ${DIST}\n`);
