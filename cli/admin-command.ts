@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { AdminApiError, AdminClient, queryString } from '../server/admin-client.ts';
 import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
+import { terminalSafe, terminalSafeLine } from './terminal-text.ts';
 
 const USAGE = `cordon admin [--server URL] [--token T | --token-file F] [--json] <command>
   policy push FILE [--group G …]     upload a policy (YAML), validated by the server; optionally assign it
@@ -27,7 +28,8 @@ Server: --server or CORDON_SERVER; token: --token, --token-file or CORDON_ADMIN_
 type Row = Record<string, unknown>;
 
 function table(rows: Row[], columns: [string, (r: Row) => unknown][]): string {
-  const cells = rows.map((r) => columns.map(([, f]) => String(f(r) ?? '-')));
+  // Cells carry employees' text (reasons, user and host names): one line each, no control sequences.
+  const cells = rows.map((r) => columns.map(([, f]) => terminalSafeLine(String(f(r) ?? '-'))));
   const widths = columns.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
   return `${[line(columns.map(([h]) => h)), ...cells.map(line)].join('\n')}\n`;
@@ -91,7 +93,7 @@ export const adminCommand: Command = {
     if (!token) throw new UsageError('give --token, --token-file or CORDON_ADMIN_TOKEN');
     const api = new AdminClient(server, token);
     const [area, sub, arg] = positionals;
-    const out = (data: unknown, human: () => string) => process.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : human());
+    const out = (data: unknown, human: () => string) => process.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : terminalSafe(human()));
     const limit = int(values.limit, '--limit');
     try {
       switch (`${area ?? ''} ${sub ?? ''}`.trim()) {
@@ -109,7 +111,7 @@ export const adminCommand: Command = {
           } catch (err) {
             // The server names the document body.yaml; the operator knows it by its file name.
             if (err instanceof AdminApiError && err.code === 'invalid-policy') {
-              process.stderr.write(`${err.message.replaceAll('body.yaml', arg)}\n`);
+              process.stderr.write(`${terminalSafe(err.message.replaceAll('body.yaml', arg))}\n`);
               return EXIT.failed;
             }
             throw err;
@@ -220,7 +222,7 @@ export const adminCommand: Command = {
       }
     } catch (err) {
       if (err instanceof AdminApiError) {
-        process.stderr.write(`${err.message} (${err.code}, HTTP ${err.status})\n`);
+        process.stderr.write(`${terminalSafe(`${err.message} (${err.code}, HTTP ${err.status})`)}\n`);
         return EXIT.failed;
       }
       throw err;

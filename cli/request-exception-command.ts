@@ -3,6 +3,7 @@
 import { requestAgent } from '../agent/status-client.ts';
 import type { ExceptionRequestInfo } from '../agent/status-types.ts';
 import { EXIT, parseFlags, UsageError, type Command } from './command.ts';
+import { terminalSafeLine } from './terminal-text.ts';
 
 const USAGE = `cordon request-exception TOOL --reason TEXT --days N [--socket PATH] [--json]
       asks IT to allow TOOL (a catalog id such as claude-code) for N days (1 to 90), for the reason given.
@@ -40,7 +41,7 @@ export const requestExceptionCommand: Command = {
         );
       return EXIT.ok;
     }
-    if (!values.json) process.stderr.write(`cordon request-exception: ${body.message ?? body.error ?? `the agent answered HTTP ${status}`}\n`);
+    if (!values.json) process.stderr.write(`cordon request-exception: ${terminalSafeLine(body.message ?? body.error ?? `the agent answered HTTP ${status}`)}\n`);
     return EXIT.failed;
   },
 };

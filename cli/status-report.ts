@@ -2,6 +2,7 @@
 // what was stopped lately, and which tools are restricted — with the reason in the reader's language.
 import { pickText } from '../policy/index.ts';
 import type { AgentEvent, AgentStatus, RestrictedTool } from '../agent/status-types.ts';
+import { terminalSafeLine } from './terminal-text.ts';
 
 const ACTION_WORD: Record<string, string> = { block: 'blocked', warn: 'warned', audit: 'recorded', allow: 'allowed' };
 
@@ -58,18 +59,23 @@ export function formatStatus(s: AgentStatus, locale: string, options: { tool?: s
     lines.push('', 'Problems:');
     for (const p of s.health.problems) lines.push(`  ! ${p}`);
   }
-  return `${lines.join('\n')}\n`;
+  return printable(lines);
 }
 
 function formatTool(s: AgentStatus, id: string, locale: string): string {
   const t = s.restrictedTools.find((x) => x.toolId === id || x.name.toLowerCase() === id.toLowerCase());
-  if (!t) return `${id} is not restricted on this device by policy "${s.policy.name}". Restricted: ${s.restrictedTools.map((x) => x.toolId).join(', ') || 'none'}.\n`;
+  if (!t) return printable([`${id} is not restricted on this device by policy "${s.policy.name}". Restricted: ${s.restrictedTools.map((x) => x.toolId).join(', ') || 'none'}.`]);
   const lines = [`${t.name} (${t.vendor}) — ${t.exception ? `allowed by exception ${t.exception.id} until ${t.exception.expires}` : (ACTION_WORD[t.action] ?? t.action)}`, '', `Why: ${pickText(t.reason, locale)}`];
   for (const alt of t.alternatives) lines.push(`Use instead: ${alt.name}${alt.url ? ` <${alt.url}>` : ''}${alt.description ? ` — ${pickText(alt.description, locale)}` : ''}`);
   if (t.moreInfoUrl) lines.push(`More: ${t.moreInfoUrl}`);
   lines.push(`Ask for an exception: ${t.exceptionUrl ?? `cordon request-exception ${t.toolId} --reason "why you need it" --days 7`}`);
   lines.push(`Installed copies: ${t.installed === 'quarantine' ? 'moved to quarantine' : 'reported to IT'}`);
-  return `${lines.join('\n')}\n`;
+  return printable(lines);
+}
+
+/** Events, paths, reasons and server errors come from others: each line is printed without control sequences. */
+function printable(lines: string[]): string {
+  return `${lines.map(terminalSafeLine).join('\n')}\n`;
 }
 
 function syncLine(s: AgentStatus): string {

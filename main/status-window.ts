@@ -1,9 +1,10 @@
 // The status window: created when asked for, destroyed when closed (the tray stays), so an idle tray holds no
 // renderer process. Sandboxed, context-isolated, no Node in the page; the preload exposes window.cordon only.
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow } from 'electron';
+import { app, BrowserWindow } from 'electron';
 import { IPC } from '../renderer/cordon-bridge.ts';
 import { STATUS_PAGE_URL } from './app-protocol.ts';
+import { devToolsAllowed } from './devtools-policy.ts';
 import { hardenWebContents } from './window-security.ts';
 
 const PRELOAD = fileURLToPath(new URL('../renderer/preload.cjs', import.meta.url));
@@ -40,10 +41,10 @@ export function showStatusWindow(title: string, eventId?: string): BrowserWindow
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
-      devTools: !process.env.CORDON_PACKAGED,
+      devTools: devToolsAllowed(app.isPackaged),
     },
   });
-  hardenWebContents(w.webContents, STATUS_PAGE_URL);
+  hardenWebContents(w.webContents, STATUS_PAGE_URL, devToolsAllowed(app.isPackaged));
   w.once('ready-to-show', () => w.show());
   if (eventId) w.webContents.once('did-finish-load', () => w.webContents.send(IPC.showEvent, eventId));
   w.on('closed', () => {

@@ -1,5 +1,5 @@
 // Hardening shared by every window: the CSP header on every response, no permissions, no navigation away from
-// the status page, no new windows, no webviews. Links the policy offers open in the default browser instead.
+// the status page, no new windows, no webviews, no DevTools in a packaged build. Links the policy offers open in the default browser instead.
 import type { Session, WebContents } from 'electron';
 import { CONTENT_SECURITY_POLICY } from './content-security-policy.ts';
 
@@ -15,7 +15,9 @@ export function hardenSession(session: Session): void {
   session.setPermissionCheckHandler(() => false);
 }
 
-export function hardenWebContents(contents: WebContents, pageUrl: string): void {
+export function hardenWebContents(contents: WebContents, pageUrl: string, devTools: boolean): void {
+  // webPreferences.devTools: false already refuses them; should anything open them anyway, close them.
+  if (!devTools) contents.on('devtools-opened', () => contents.closeDevTools());
   contents.on('will-navigate', (event, url) => {
     if (url !== pageUrl) event.preventDefault();
   });

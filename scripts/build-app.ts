@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { bundleRenderer } from '../build/bundle-renderer.ts';
+import { writeDebScripts } from '../build/linux/deb-scripts.ts';
 import { writePrecompiledBuiltInPolicy } from '../build/precompile-built-in-policy.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -26,4 +27,5 @@ else process.stderr.write(`warning: ${addon} is not built (npm run build:native)
 // The agent starts on this instead of compiling the YAML above (policy/precompiled-built-in-policy.ts).
 writePrecompiledBuiltInPolicy(join(DIST, 'policy'));
 await bundleRenderer(join(DIST, 'renderer'));
+writeDebScripts();
 process.stdout.write(`built ${DIST}\n`);
