@@ -4,7 +4,7 @@
 // pid is not) is skipped and reported; entries are kept a week and at most 64, in the agent's own state dir.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../policy/index.ts';
+import { writeFileAtomic } from '../policy/atomic-file.ts';
 
 export interface StalledProcess {
   pid: number;

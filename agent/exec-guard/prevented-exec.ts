@@ -2,7 +2,8 @@
 // written to the terminal of the process that tried the exec, and a `block` event with `prevented: true` is
 // recorded. A script retrying a denied exec in a loop is explained and recorded once per file, user and window.
 import { randomUUID } from 'node:crypto';
-import { localeFromEnv, type Decision } from '../../policy/index.ts';
+import type { Decision } from '../../policy/index.ts';
+import { localeFromEnv } from '../../policy/localized-text.ts';
 
 import { ttyPathFromNr } from '../process/tty-device.ts';
 import { composeNotice, writeNotice } from '../enforcement/terminal-notice.ts';

@@ -11,7 +11,7 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, re
 import { basename, dirname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
-import { writeFileAtomic } from '../../policy/index.ts';
+import { writeFileAtomic } from '../../policy/atomic-file.ts';
 import { capEventSize } from '../event-size-cap.ts';
 import type { AgentEvent, AgentEventType } from '../status-types.ts';
 

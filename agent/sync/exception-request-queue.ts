@@ -4,7 +4,7 @@
 // writes are coalesced (one atomic write for a burst) and a request is answered only once it is on disk, so a
 // request acknowledged to the employee is not lost to a crash.
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../policy/index.ts';
+import { writeFileAtomic } from '../../policy/atomic-file.ts';
 import type { OwnedExceptionRequest } from '../status-caller.ts';
 import type { ExceptionRequestInfo } from '../status-types.ts';
 

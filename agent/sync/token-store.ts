@@ -4,7 +4,7 @@
 import { AsyncEntry } from '@napi-rs/keyring';
 import { chmodSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../policy/index.ts';
+import { writeFileAtomic } from '../../policy/atomic-file.ts';
 
 export interface DeviceCredentials {
   serverUrl: string;
