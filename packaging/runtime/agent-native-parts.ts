@@ -4,7 +4,7 @@
 // looks for it relative to its chunk (new URL('./native/…', import.meta.url) from <app>/), so the bundle finds
 // them under <app>/native/ exactly as the source tree finds them beside their sources.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildExecGuard } from '../../agent/exec-guard/exec-guard-binary.ts';
 import { extractMember, verifiedTarball } from './npm-tarball.ts';
@@ -50,6 +50,8 @@ export function buildAgentNativeParts(repoRoot: string, arch: TargetArch, appDir
   const addon = join(appDir, BUNDLED_PEER_CREDENTIALS);
   mkdirSync(dirname(addon), { recursive: true });
   copyFileSync(join(src, 'build/Release/peer_credentials.node'), addon);
+  // A shared library is loaded, never run: node-gyp leaves it 0755, Debian policy (lintian) wants 0644.
+  chmodSync(addon, 0o644);
   rmSync(workDir, { recursive: true, force: true });
   return [guard, addon];
 }
