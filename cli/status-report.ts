@@ -24,7 +24,8 @@ export function formatStatus(s: AgentStatus, locale: string, options: { tool?: s
   fact('Device', s.enrolment.deviceId ? `${s.enrolment.deviceId} (token in ${s.enrolment.tokenStorage === 'file' ? 'a root-only file' : 'the OS keychain'})` : s.enrolment.state === 'not-configured' ? 'not enrolled (no server configured)' : s.enrolment.state);
   fact('Agent', `${s.agentVersion} · pid ${s.pid} · up ${ago(s.startedAt, '')} · ${s.scope} scope · ${s.platform}`);
   fact('Watcher', `${s.health.watcher} every ${s.health.scanIntervalMs} ms · ${s.health.processesSeen} processes known`);
-  if (s.health.engine) fact('Engine', `${s.health.engine.prevention ? 'exec prevention (fanotify)' : `${s.health.engine.kind} polling`}: ${s.health.engine.why}`);
+  // A polling engine's why already starts with "<kind> polling".
+  if (s.health.engine) fact('Engine', s.health.engine.prevention ? `exec prevention (fanotify): ${s.health.engine.why}` : s.health.engine.why);
   if (s.queue.pending || s.queue.dropped) fact('To report', `${s.queue.pending} event(s) waiting for the server${s.queue.dropped ? `, ${s.queue.dropped} dropped (journal full)` : ''}`);
 
   const stops = s.recentEvents.filter((e) => e.type !== 'agent.started').slice(0, 10);

@@ -19,7 +19,11 @@ interface Addon {
   peerCredentials(fd: number): PeerCredentials;
 }
 
-/** Where the build step puts the addon, beside its source; the package ships this folder. */
+/**
+ * Where the build step puts the addon, beside its source. The packaging build (packaging/runtime/agent-native-parts.ts)
+ * puts the one it builds against the packaged Node at the same path relative to the bundle's chunks
+ * (<app>/native/build/Release/), which is where this resolves from a chunk in <app>/.
+ */
 export const PEER_CREDENTIALS_ADDON = fileURLToPath(new URL('./native/build/Release/peer_credentials.node', import.meta.url));
 
 let addon: Addon | undefined;

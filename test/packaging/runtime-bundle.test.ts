@@ -1,7 +1,8 @@
 // The self-contained runtime (packaging/runtime): the pinned Node plus the esbuild bundle, copied outside the
-// repository so no node_modules can be found by walking up. `cordon agent` runs from it, loads the keyring addon
-// from the package, and loads no server code (its loaded chunks, recorded by a module hook, mapped back to their
-// inputs through esbuild's metafile).
+// repository so no node_modules can be found by walking up. `cordon agent` runs from it, loads no server code (its
+// loaded chunks, recorded by a module hook, mapped back to their inputs through esbuild's metafile), and loads the
+// native addons from the package: keyring (a managed agent's token store; an unmanaged agent deliberately never
+// loads it, see test/agent/agent-footprint.test.ts) and peer credentials (who called the status socket).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,9 +11,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
+import { BUNDLED_PEER_CREDENTIALS } from '../../packaging/runtime/agent-native-parts.ts';
 import { ENTRY_FILE, SERVER_ONLY_INPUTS } from '../../packaging/runtime/bundle-app.ts';
 import { buildRuntime } from '../../packaging/runtime/build-runtime.ts';
 import { hostArch } from '../../packaging/runtime/target-arch.ts';
+import { generateSigningKey } from '../../policy/index.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -48,7 +51,7 @@ test('the agent package points `cordon server` at the cordon-server package', ()
   assert.match(r.stderr, /Install the cordon-server package/);
 });
 
-test('cordon agent loads the keyring addon from the package and no server code', async () => {
+test('a managed cordon agent loads the keyring and peer-credentials addons from the package and no server code', async () => {
   const loaded = join(work, 'loaded.txt');
   const hook = join(work, 'record-loads.mjs');
   writeFileSync(
@@ -58,9 +61,13 @@ test('cordon agent loads the keyring addon from the package and no server code',
   );
   const state = join(work, 'state');
   const socket = join(work, 'agent.sock');
+  // Managed (a server that is not there): the token store, hence the keyring addon, is loaded.
+  const config = join(work, 'agent.yaml');
+  const pem = generateSigningKey().publicKeyPem.trim().split('\n').map((l) => `    ${l}`).join('\n');
+  writeFileSync(config, `serverUrl: http://127.0.0.1:9\nenrolSecret: offline-secret-0123456789\npinnedKeys:\n  - |\n${pem}\n`, { mode: 0o600 });
   const agent = spawn(join(runtime, 'node'), ['--import', pathToFileURL(hook).href, join(runtime, 'app', ENTRY_FILE), 'agent', '--state-dir', state, '--socket', socket, '--scope-pid', String(process.pid), '--inventory', 'off'], {
     cwd: '/',
-    env: { PATH: '/usr/bin:/bin' },
+    env: { PATH: '/usr/bin:/bin', CORDON_CONFIG: config, DBUS_SESSION_BUS_ADDRESS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -68,11 +75,14 @@ test('cordon agent loads the keyring addon from the package and no server code',
   agent.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
   try {
     await waitFor(() => out.includes('status on'), 'the packaged agent to be ready', 30_000);
-    const maps = readFileSync(`/proc/${agent.pid}/maps`, 'utf8');
-    assert.ok(maps.includes(join(runtime, 'app', 'keyring.')), 'the keyring addon is mapped from the package');
     const status = cordon(['status'], { CORDON_STATUS_SOCKET: socket });
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, /Protected/);
+    const maps = readFileSync(`/proc/${agent.pid}/maps`, 'utf8');
+    assert.ok(maps.includes(join(runtime, 'app', 'keyring.')), 'the keyring addon is mapped from the package');
+    // Loaded on the first status connection, built against the packaged Node (a Node 20 build would not matter
+    // for N-API, but it must come from the package: there is no source tree on an installed machine).
+    assert.ok(maps.includes(join(runtime, 'app', BUNDLED_PEER_CREDENTIALS)), 'the peer-credentials addon is mapped from the package');
   } finally {
     agent.kill('SIGTERM');
   }

@@ -203,7 +203,11 @@ static void fallback(int fd, pid_t pid, uint64_t id, const char *why) {
 
 static void on_exec(int fd, pid_t pid) {
   stats.events++;
-  if (pid <= 1 || pid == self_pid || pid == agent_pid) return respond(fd, 0);
+  /* pid 0: the exec is by a process outside this helper's pid namespace (a filesystem mark also sees the host's
+     or another container's execs on a shared filesystem). This agent does not govern those: always allowed, never
+     asked, never subject to --fail-closed. */
+  if (pid <= 0) return respond(fd, 0);
+  if (pid == 1 || pid == self_pid || pid == agent_pid) return respond(fd, 0);
   pid_t ppid = parent_of(pid);
   if (ppid == agent_pid) return respond(fd, 0);
   if (scope_pid && !descends_from(pid, scope_pid)) return respond(fd, 0);
