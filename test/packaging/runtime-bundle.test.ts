@@ -29,7 +29,7 @@ before(async () => {
   runtime = join(work, 'usr-lib-cordon');
   cpSync(built, runtime, { recursive: true });
 });
-after(() => rmSync(work, { recursive: true, force: true }));
+after(() => rmSync(work, { recursive: true, force: true, maxRetries: 5 }));
 
 function cordon(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(join(runtime, 'node'), [join(runtime, 'app', ENTRY_FILE), ...args], { encoding: 'utf8', cwd: '/', env: { PATH: '/usr/bin:/bin', ...env }, timeout: 60_000 });

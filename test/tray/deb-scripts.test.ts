@@ -33,11 +33,13 @@ test('electron-builder.yml names the generated scripts, which keep electron-buil
   assert.match(install, /chmod 4755 '\/opt\/Cordon\/chrome-sandbox'/, 'chrome-sandbox is set up where user namespaces are off');
   assert.match(install, /apparmor_parser --replace .*"\$APPARMOR_PROFILE_TARGET"/, 'the AppArmor profile is installed');
   assert.match(install, /update-alternatives --install '\/usr\/bin\/cordon'/);
-  assert.ok(install.indexOf('systemctl enable --now cordon-agent.service') > install.indexOf('apparmor_parser'), 'Cordon’s steps come after');
+  // Cordon's part (the agent service now belongs to the cordon-agent package) follows electron-builder's set-up.
+  assert.ok(install.indexOf('deb postinst of the tray') > install.indexOf('apparmor_parser'), 'Cordon’s steps come after');
   assert.match(install, /cordon-tray\.desktop/);
   const remove = render(readFileSync(written.afterRemove, 'utf8'));
   assert.match(remove, /apparmor_parser --remove/);
-  assert.match(remove, /systemctl disable --now cordon-agent.service/);
+  assert.ok(remove.indexOf('deb postrm of the tray') > remove.indexOf('apparmor_parser --remove'), 'Cordon’s part follows');
+  assert.doesNotMatch(remove, /systemctl disable/, 'removing the tray leaves the agent (its own package) running');
   for (const [name, text] of [['after-install', install], ['after-remove', remove]] as const) {
     const file = join(scratch, `${name}.rendered`);
     writeFileSync(file, text);
