@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { startServer, type RunningServer } from '../../server/start-server.ts';
 import { DATA_FILES } from '../../server/data-dir.ts';
@@ -29,6 +29,19 @@ export function agentBundle(): Promise<string> {
     format: 'esm',
     packages: 'external',
     define: { 'import.meta.url': JSON.stringify(new URL('policy/index.ts', `file://${REPO}`).href) },
+    // The peer-credentials addon is found beside its module: that module keeps its own URL, or no caller of the
+    // harness's status socket could be identified (every request would be refused as from an unknown user).
+    plugins: [
+      {
+        name: 'own-url-for-native-addons',
+        setup(b) {
+          b.onLoad({ filter: /peer-identity[\\/]peer-credentials\.ts$/ }, (args) => ({
+            contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+            loader: 'ts',
+          }));
+        },
+      },
+    ],
     outfile: BUNDLE,
     logLevel: 'warning',
   }).then(() => BUNDLE);

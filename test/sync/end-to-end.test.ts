@@ -114,7 +114,7 @@ test('server down for the whole test, then up: enforcement never pauses and ever
   }
 });
 
-test('500s, hangs, garbage and a bundle signed by another key: the last good policy stays, status and `cordon sync` say why, and sync recovers', { todo: 'after merging the status-socket hardening (#17 defect 5), the sync harness’s callers are not identified from the kernel, so they get 429/403 — being fixed; see issue 17’s note' }, async () => {
+test('500s, hangs, garbage and a bundle signed by another key: the last good policy stays, status and `cordon sync` say why, and sync recovers', async () => {
   const server = shared;
   const proxy = await new FaultProxy(server.url).start();
   const agent = await AgentProcess.start(managedConfig(proxy.url, server), undefined, { env: { CORDON_TEST_TIMEOUT_MS: '700' } });
@@ -171,7 +171,7 @@ test('500s, hangs, garbage and a bundle signed by another key: the last good pol
   }
 });
 
-test('an exception request from the CLI reaches IT; the approval arrives as a newer signed policy; replaying the older one is refused as a rollback', { todo: 'after merging the status-socket hardening (#17 defect 5), the sync harness’s callers are not identified from the kernel, so they get 429/403 — being fixed; see issue 17’s note' }, async () => {
+test('an exception request from the CLI reaches IT; the approval arrives as a newer signed policy; replaying the older one is refused as a rollback', async () => {
   const server = shared;
   const proxy = await new FaultProxy(server.url).start();
   const agent = await AgentProcess.start(managedConfig(proxy.url, server));

@@ -25,7 +25,7 @@ after(async () => {
 const sync = async (agent: AgentProcess) => (await statusApiRequest<SyncAnswerBody>(agent.socket, 'POST', '/v1/sync')).body;
 const setGroups = (id: string, groups: string[]) => http(server.url, 'PUT', `/admin/v1/devices/${id}/groups`, { token: server.adminToken, body: { groups } });
 
-test('after a forced re-enrolment, a foreign device id and an older bundle are refused; the serial floor holds', { todo: 'after merging the status-socket hardening (#17 defect 5), the sync harness’s callers are not identified from the kernel, so they get 429/403 — being fixed; see issue 17’s note' }, async () => {
+test('after a forced re-enrolment, a foreign device id and an older bundle are refused; the serial floor holds', async () => {
   // Another device of the fleet, and the bundle the server signed for it (serial 1): what the proxy replays.
   const foreign = await http<{ deviceId: string; token: string }>(server.url, 'POST', '/v1/enrol', { body: { secret: server.enrolSecret, device: deviceFacts({ hostname: 'other' }) } });
   const foreignBundle = (await http(server.url, 'GET', '/v1/policy', { token: foreign.body.token })).text;
