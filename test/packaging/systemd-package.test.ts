@@ -119,13 +119,15 @@ test('the packages installed, enrolled, enforcing, upgraded, removed and purged 
     assert.equal(m.ok(['stat', '-c', '%U:%G %a', '/etc/cordon/server.env']).trim(), 'root:cordon 640');
   });
 
-  await t.test('cordon-agent: installed and active; an ordinary user gets an answer from cordon status', () => {
+  await t.test('cordon-agent: installed and active; an ordinary user gets an answer from cordon status', async () => {
     const install = m.run(['dpkg', '-i', deb('cordon-agent', BASE_VERSION)]);
     assert.equal(install.status, 0, install.stderr);
     assert.equal(unitProperty(m, 'cordon-agent.service', 'ActiveState'), 'active');
     assert.equal(m.ok(['stat', '-c', '%U %a', '/etc/cordon/agent.yaml']).trim(), 'root 600');
     m.ok(['useradd', '--create-home', '--shell', '/bin/bash', DEV]);
-    const s = m.run(['cordon', 'status'], { user: DEV });
+    // "active" is systemd's word for "started" (Type=simple): the socket answers once the agent has loaded.
+    let s = m.run(['cordon', 'status'], { user: DEV });
+    await waitFor(() => (s = m.run(['cordon', 'status'], { user: DEV })).status === 0 && /Engine/.test(s.stdout), 'the agent to answer on its socket', 30_000).catch(() => undefined);
     assert.equal(s.status, 0, s.stderr);
     assert.match(s.stdout, /^Protected: restricted AI coding tools are stopped on launch \(every user's processes\)/);
     // The packaged exec guard helper is installed and tried, but systemd-nspawn's seccomp filter refuses
