@@ -2,29 +2,17 @@
 // agent (scoped to this test process) stops Kimi Code and the Claude binary that the Claude Agent SDK ships,
 // which it reports as Claude Code.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { installNpmGlobal } from '../support/real-clis.ts';
+import { exitOf } from '../support/child-exit.ts';
 
 const KIMI = { pkg: '@moonshot-ai/kimi-code', version: '2.1.0', bin: 'kimi' };
 const SDK = { pkg: '@anthropic-ai/claude-agent-sdk', version: '0.3.333', bin: 'claude' };
-
-function exitOf(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve({ code: null, signal: null, timedOut: true });
-    }, timeoutMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, timedOut: false });
-    });
-  });
-}
 
 const scratch = mkdtempSync(join(tmpdir(), 'cordon-new-catalog-'));
 let agent: AgentProcess;

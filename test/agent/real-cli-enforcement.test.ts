@@ -3,7 +3,7 @@
 // control runs the same launches and proves each CLI does send when nothing stops it, so an empty recorder in
 // enforce mode means something.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { prepareCliSession } from '../support/ai-cli-session.ts';
 import { installRealCli, REAL_CLIS, type InstalledCli, type RealCliId } from '../support/real-clis.ts';
 import { RequestRecorder } from '../support/request-recorder.ts';
+import { exitOf } from '../support/child-exit.ts';
 
 const CLIS = ['claude-code', 'codex', 'gemini-cli', 'qwen-code'] as const satisfies readonly RealCliId[];
 
@@ -54,19 +55,6 @@ function launches(id: (typeof CLIS)[number], cli: InstalledCli, scratch: string,
     // The shell stays as the parent (the trailing command), as in a script or an IDE task.
     { way: 'sh -c from a script', command: '/bin/sh', args: ['-c', '"$0" "$@"; exit $?', cli.bin, ...args] },
   ];
-}
-
-function exitOf(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve({ code: null, signal: null, timedOut: true });
-    }, timeoutMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, timedOut: false });
-    });
-  });
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'cordon-real-cli-'));
