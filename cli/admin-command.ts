@@ -23,6 +23,8 @@ const USAGE = `cordon admin [--server URL] [--token T | --token-file F] [--json]
                                      enrol with it get those groups; --uses 1: single use
   enrolment-secret list | revoke ID
   audit [--limit N]
+  catalog show                       the AI-CLI catalog in force, its version and the releases imported
+  catalog import FILE                import a catalog release (npm run catalog:release writes one); newer only
 Server: --server or CORDON_SERVER; token: --token, --token-file or CORDON_ADMIN_TOKEN.`;
 
 type Row = Record<string, unknown>;
@@ -33,6 +35,14 @@ function table(rows: Row[], columns: [string, (r: Row) => unknown][]): string {
   const widths = columns.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
   return `${[line(columns.map(([h]) => h)), ...cells.map(line)].join('\n')}\n`;
+}
+
+function readArgFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 function int(value: string | undefined, flag: string): number | undefined {
@@ -99,12 +109,7 @@ export const adminCommand: Command = {
       switch (`${area ?? ''} ${sub ?? ''}`.trim()) {
         case 'policy push': {
           if (!arg) throw new UsageError('policy push needs a FILE');
-          let yaml: string;
-          try {
-            yaml = readFileSync(arg, 'utf8');
-          } catch (err) {
-            throw new UsageError(`cannot read ${arg}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-          }
+          const yaml = readArgFile(arg);
           try {
             const r = await api.request<{ policyId: string; version: number; assignedTo: string[] }>('POST', '/admin/v1/policies', { yaml, groups: values.group });
             out(r, () => `pushed ${r.policyId} version ${r.version}${r.assignedTo.length ? `, assigned to ${r.assignedTo.join(', ')}` : ''}\n`);
@@ -210,6 +215,27 @@ export const adminCommand: Command = {
           if (!arg) throw new UsageError('enrolment-secret revoke needs an ID');
           await api.request('DELETE', `/admin/v1/enrolment-secrets/${encodeURIComponent(arg)}`);
           out({ id: arg, revoked: true }, () => `enrolment secret ${arg} revoked\n`);
+          return EXIT.ok;
+        }
+        case 'catalog show': {
+          const r = await api.request<{ version: string; source: string; builtInVersion: string; tools: Row[]; releases: Row[] }>('GET', '/admin/v1/catalog');
+          out(r, () => `catalog ${r.version} (${r.source}; built-in ${r.builtInVersion}), ${r.tools.length} tools\n${table(r.releases, [['RELEASE', (x) => `${String(x.version)}${x.inForce ? ' *' : ''}`], ['TOOLS', (x) => x.tools], ['IMPORTED', (x) => x.importedAt], ['BY', (x) => x.importedBy]])}`);
+          return EXIT.ok;
+        }
+        case 'catalog import': {
+          if (!arg) throw new UsageError('catalog import needs a FILE');
+          const release = readArgFile(arg);
+          try {
+            const r = await api.request<{ version: string; previousVersion: string; tools: number; added: string[]; removed: string[]; changed: string[] }>('POST', '/admin/v1/catalog', { release });
+            const list = (label: string, ids: string[]) => (ids.length ? `  ${label}: ${ids.join(', ')}\n` : '');
+            out(r, () => `catalog ${r.version} in force (was ${r.previousVersion}), ${r.tools} tools; devices get it with their next policy\n${list('added', r.added)}${list('removed', r.removed)}${list('changed', r.changed)}`);
+          } catch (err) {
+            if (err instanceof AdminApiError && (err.code === 'invalid-catalog' || err.code === 'catalog-breaks-policy')) {
+              process.stderr.write(`${terminalSafe(err.message.replaceAll('body.release', arg))}\n`);
+              return EXIT.failed;
+            }
+            throw err;
+          }
           return EXIT.ok;
         }
         case 'audit': {

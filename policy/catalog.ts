@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CatalogEntrySchema, type CatalogEntry } from './catalog-schema.ts';
+import { catalogEntryProblems } from './catalog-entry-checks.ts';
+import { BUILT_IN_CATALOG_VERSION } from './catalog-version.ts';
 import { problem, ValidationError } from './problems.ts';
 import { SchemaValidator } from './yaml-source.ts';
 
@@ -12,7 +14,11 @@ const validator = new SchemaValidator(CatalogEntrySchema);
 
 export class Catalog {
   private readonly byId: ReadonlyMap<string, CatalogEntry>;
-  constructor(readonly entries: readonly CatalogEntry[]) {
+  constructor(
+    readonly entries: readonly CatalogEntry[],
+    /** The catalog release this is (policy/catalog-version.ts for the built-in one). */
+    readonly version: string = BUILT_IN_CATALOG_VERSION,
+  ) {
     this.byId = new Map(entries.map((e) => [e.id, e]));
   }
   get(id: string): CatalogEntry | undefined {
@@ -29,14 +35,7 @@ export class Catalog {
 export function parseCatalogEntry(text: string, source: string, expectedId?: string): CatalogEntry {
   return validator.parse(text, source, (entry) => {
     const problems = expectedId && entry.id !== expectedId ? [problem(['id'], `must equal the file name "${expectedId}"`)] : [];
-    (entry.signatures.markers ?? []).forEach((m, i) => {
-      const at = ['signatures', 'markers', i];
-      if (m.region === 'section' && !m.section) problems.push(problem([...at, 'section'], 'is required when region is "section"'));
-      if (m.region !== 'section' && m.section) problems.push(problem([...at, 'section'], 'is only meaningful with region "section"'));
-      if (m.atLeast !== undefined && m.atLeast > m.all.length) problems.push(problem([...at, 'atLeast'], `must not exceed the ${m.all.length} strings listed in "all"`));
-    });
-    if (entry.embeds === entry.id) problems.push(problem(['embeds'], 'must name another tool'));
-    return problems;
+    return [...problems, ...catalogEntryProblems(entry)];
   });
 }
 

@@ -32,3 +32,14 @@ export { ToolIdentifier } from './tool-identifier.ts';
 export { NodeFileProbe, type FileProbe, type FileStat, type PackageManifest } from './file-probe.ts';
 export type { ProcessObservation, Identification, EvidenceKind } from './process-observation.ts';
 export { localeFromEnv, pickText, fillPlaceholders, SUPPORTED_LOCALES } from './localized-text.ts';
+export { BUILT_IN_CATALOG_VERSION } from './catalog-version.ts';
+export {
+  parseCatalogRelease,
+  catalogOfRelease,
+  releaseOfCatalog,
+  catalogChanges,
+  compareCatalogVersions,
+  CatalogReleaseSchema,
+  CATALOG_RELEASE_FORMAT,
+  type CatalogRelease,
+} from './catalog-release.ts';

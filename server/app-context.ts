@@ -1,6 +1,7 @@
 // What every route needs: the store, the signing keys, the bundle issuer and the server's settings.
 import type { Database } from './database/database.ts';
 import type { PolicyBundles } from './policy-bundles.ts';
+import type { ServerCatalog } from './server-catalog.ts';
 import type { SigningKeys } from './signing-keys.ts';
 
 export interface ServerSettings {
@@ -27,6 +28,7 @@ export interface AppContext {
   db: Database;
   keys: SigningKeys;
   bundles: PolicyBundles;
+  catalog: ServerCatalog;
   enrolSecret: string;
   settings: ServerSettings;
 }

@@ -2,10 +2,11 @@
 // server generation it reflects: while nothing changed, a check is one query and a 304. When something changed,
 // the policy is recompiled; only a different compiled policy gets a new, higher serial.
 import { createHash } from 'node:crypto';
-import { builtInCatalog, canonicalJson, compilePolicy, signBundle, type PolicyDocument } from '../policy/index.ts';
+import { canonicalJson, compilePolicy, signBundle, type Catalog, type PolicyDocument } from '../policy/index.ts';
 import type { Database } from './database/database.ts';
 import type { AuthenticatedDevice } from './device-auth.ts';
 import { BASE_GROUP, builtInPolicyDocument, effectivePolicyDocument, type ApprovedException } from './effective-policy.ts';
+import type { ServerCatalog } from './server-catalog.ts';
 import type { SigningKeys } from './signing-keys.ts';
 
 export interface IssuedBundle {
@@ -18,15 +19,16 @@ interface Assignments {
   generation: number;
   base: PolicyDocument;
   groups: Map<string, PolicyDocument>;
+  /** A catalog import bumps the generation too, so the catalog is read with the assignments. */
+  catalog: Catalog;
 }
 
 export class PolicyBundles {
   private assignments: Assignments | undefined;
-  private readonly catalog = builtInCatalog();
-
   constructor(
     private readonly db: Database,
     private readonly keys: SigningKeys,
+    private readonly catalog: ServerCatalog,
   ) {}
 
   static etagOf(payload: string): string {
@@ -44,9 +46,9 @@ export class PolicyBundles {
 
   /** Whether an exception for this tool id could ever apply: a catalogued tool or a custom tool of an assigned policy. */
   async knowsTool(toolId: string): Promise<boolean> {
-    if (this.catalog.has(toolId)) return true;
     const [state] = await this.db.query<{ generation: number }>('SELECT generation FROM server_state WHERE id = 1');
-    const { base, groups } = await this.loadAssignments(Number(state?.generation));
+    const { base, groups, catalog } = await this.loadAssignments(Number(state?.generation));
+    if (catalog.has(toolId)) return true;
     return [base, ...groups.values()].some((doc) => doc.customTools?.some((t) => t.id === toolId));
   }
 
@@ -66,12 +68,12 @@ export class PolicyBundles {
     const groups = new Map(rows.map((r) => [r.group_name, r.document]));
     const base = groups.get(BASE_GROUP) ?? builtInPolicyDocument();
     groups.delete(BASE_GROUP);
-    this.assignments = { generation, base, groups };
+    this.assignments = { generation, base, groups, catalog: await this.catalog.current() };
     return this.assignments;
   }
 
   private async reissue(device: AuthenticatedDevice): Promise<IssuedBundle> {
-    const { base, groups } = await this.loadAssignments(device.generation);
+    const { base, groups, catalog } = await this.loadAssignments(device.generation);
     const approved = (
       await this.db.query<{ id: string; tool_id: string; os_user: string; expires: Date; reason: string }>(
         `SELECT id, tool_id, os_user, expires, reason FROM exception_requests
@@ -83,7 +85,7 @@ export class PolicyBundles {
       const doc = groups.get(group);
       return doc ? [{ group, doc }] : [];
     });
-    const compiled = compilePolicy(effectivePolicyDocument(base, groupPolicies, approved, device.id, this.catalog), this.catalog);
+    const compiled = compilePolicy(effectivePolicyDocument(base, groupPolicies, approved, device.id, catalog), catalog);
     // The groups are signed in with the policy (the agent judges appliesTo.groups by them), so a change of
     // groups alone is a new bundle too.
     const groupList = [...device.groups].sort();

@@ -10,6 +10,7 @@ import type { Database } from './database/database.ts';
 import { migrate } from './database/migrate.ts';
 import { openDatabase } from './database/open-database.ts';
 import { PolicyBundles } from './policy-bundles.ts';
+import { ServerCatalog } from './server-catalog.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 import { scheduleEventRetention } from './event-retention.ts';
 
@@ -61,7 +62,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await migrate(db);
     const firstAdminToken = await ensureFirstAdminToken(db, options.dataDir);
     const settings = { ...DEFAULT_SETTINGS, ...options.settings };
-    const app = await buildApp({ db, keys, bundles: new PolicyBundles(db, keys), enrolSecret, settings }, { logger: options.logger, https });
+    const catalog = new ServerCatalog(db);
+    const app = await buildApp({ db, keys, bundles: new PolicyBundles(db, keys, catalog), catalog, enrolSecret, settings }, { logger: options.logger, https });
     const stopRetention = scheduleEventRetention(db, settings.eventRetentionDays, (err) => app.log.error({ err }, 'event retention failed'));
     const address = await app.listen({ port: options.port ?? 8443, host: options.host ?? '127.0.0.1' });
     return {

@@ -144,4 +144,20 @@ CREATE TABLE enrolment_secrets (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'catalog releases',
+    sql: `
+-- AI-CLI catalog releases IT imported (cordon admin catalog import): the newest of these and the catalog built
+-- into the server is the one policies are validated and compiled with. Kept, never updated: the history.
+CREATE TABLE catalog_releases (
+  version text PRIMARY KEY,
+  release jsonb NOT NULL,
+  digest text NOT NULL,
+  tools integer NOT NULL,
+  imported_at timestamptz NOT NULL DEFAULT now(),
+  imported_by text NOT NULL
+);
+`,
+  },
 ];

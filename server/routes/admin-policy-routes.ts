@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { builtInCatalog, parsePolicy, ValidationError, type PolicyDocument } from '../../policy/index.ts';
+import { parsePolicy, ValidationError, type Catalog, type PolicyDocument } from '../../policy/index.ts';
 import { actorOf, requireAdmin } from '../admin-auth.ts';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit-log.ts';
@@ -24,9 +24,9 @@ import { errorResponses } from '../schemas/error-schema.ts';
 
 const security = [{ adminToken: [] }];
 
-function parseUploaded(yaml: string): PolicyDocument {
+function parseUploaded(yaml: string, catalog: Catalog): PolicyDocument {
   try {
-    return parsePolicy(yaml, 'body.yaml', builtInCatalog());
+    return parsePolicy(yaml, 'body.yaml', catalog);
   } catch (err) {
     if (err instanceof ValidationError) throw new HttpError(422, 'invalid-policy', err.message, err.problems);
     // Parsing is pure, so anything else it throws is about the input too.
@@ -43,7 +43,7 @@ export function adminPolicyRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: ['admin'], security, body: PolicyUploadBodySchema, response: { 201: PolicyUploadReplySchema, ...errorResponses(400, 401, 403, 422) } } },
     async (request, reply) => {
       const who = await requireAdmin(ctx.db, request, 'admin');
-      const doc = parseUploaded(request.body.yaml);
+      const doc = parseUploaded(request.body.yaml, await ctx.catalog.current());
       const groups = [...new Set(request.body.groups ?? [])];
       const version = await ctx.db.transaction(async (tx) => {
         await tx.query('INSERT INTO policy_heads (policy_id, current_version) VALUES ($1, 0) ON CONFLICT (policy_id) DO NOTHING', [doc.id]);

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { adminAuditRoutes } from './admin-audit-routes.ts';
+import { adminCatalogRoutes } from './admin-catalog-routes.ts';
 import { adminDeviceRoutes } from './admin-device-routes.ts';
 import { adminEnrolmentSecretRoutes } from './admin-enrolment-secret-routes.ts';
 import { adminEventRoutes } from './admin-event-routes.ts';
@@ -17,4 +18,5 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   adminAuditRoutes(app, ctx);
   adminTokenRoutes(app, ctx);
   adminEnrolmentSecretRoutes(app, ctx);
+  adminCatalogRoutes(app, ctx);
 }

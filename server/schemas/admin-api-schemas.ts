@@ -158,3 +158,27 @@ export const TokenBodySchema = Type.Object(
 );
 export const TokenSchema = Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), createdAt: Type.String(), revoked: Type.Boolean() });
 export const IdParam = Type.Object({ id: Str(128) });
+
+export const CatalogImportBodySchema = Type.Object(
+  { release: Type.String({ minLength: 1, maxLength: 1024 * 1024, description: 'a catalog release file (JSON or YAML), as `npm run catalog:release` writes it' }) },
+  { additionalProperties: false },
+);
+
+export const CatalogImportReplySchema = Type.Object({
+  version: Type.String(),
+  previousVersion: Type.String(),
+  tools: Type.Integer(),
+  added: Type.Array(Type.String()),
+  removed: Type.Array(Type.String()),
+  changed: Type.Array(Type.String()),
+});
+
+export const CatalogSummarySchema = Type.Object({
+  version: Type.String(),
+  source: Type.Union([Type.Literal('built-in'), Type.Literal('imported')]),
+  builtInVersion: Type.String(),
+  tools: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), vendor: Type.String() })),
+  releases: Type.Array(
+    Type.Object({ version: Type.String(), tools: Type.Integer(), digest: Type.String(), importedAt: Type.String(), importedBy: Type.String(), inForce: Type.Boolean() }),
+  ),
+});
