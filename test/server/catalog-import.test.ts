@@ -14,6 +14,7 @@ import { releaseOfCatalog, type CatalogRelease } from '../../policy/catalog-rele
 import { AdminApiError, AdminClient } from '../../server/admin-client.ts';
 import { DATA_FILES } from '../../server/data-dir.ts';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
+import { exitOf } from '../support/child-exit.ts';
 import { cordon, eventually, managedConfig, RealServer } from '../sync/e2e-support.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cordon-catalog-import-'));
@@ -51,11 +52,6 @@ function installAcmeCoder(): string {
 
 function launch(script: string): ChildProcess {
   return spawn(process.execPath, [script], { stdio: 'ignore', detached: true });
-}
-
-function exitOf(child: ChildProcess): Promise<NodeJS.Signals | number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.signalCode ?? child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
 }
 
 async function expectApiError(call: Promise<unknown>, status: number, code: string): Promise<AdminApiError> {
@@ -162,11 +158,11 @@ describe('importing a catalog release', () => {
     assert.ok(after.restrictedTools.some((t) => t.toolId === 'acme-coder'), 'the built-in default policy ("*") now covers the new tool');
 
     // The one already running is judged again under the new policy.
-    assert.notEqual(await exitOf(early), null);
+    assert.equal((await exitOf(early, 15_000)).timedOut, false, 'the running copy is stopped');
     await agent.waitForEvent((e) => e.type === 'block' && e.pid === early.pid && e.toolId === 'acme-coder');
     const late = launch(script);
-    const ended = await exitOf(late);
-    assert.ok(typeof ended === 'string', `stopped by a signal, got ${String(ended)}`);
+    const ended = await exitOf(late, 15_000);
+    assert.ok(ended.signal, `stopped by a signal, got ${JSON.stringify(ended)}`);
     await agent.waitForEvent((e) => e.type === 'block' && e.pid === late.pid && e.toolId === 'acme-coder');
   });
 

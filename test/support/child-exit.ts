@@ -8,6 +8,8 @@ export interface ChildExit {
 }
 
 export function exitOf(child: ChildProcess, timeoutMs: number): Promise<ChildExit> {
+  // Already gone: 'exit' was emitted before anyone listened.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode, timedOut: false });
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
