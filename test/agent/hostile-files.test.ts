@@ -4,7 +4,7 @@
 // shown to keep enforcing with every trap running under it.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -84,4 +84,56 @@ it('the real agent keeps enforcing with a trap of every kind running: a banned l
   assert.equal(block.toolId, 'claude-code');
   assert.equal((await agent.status()).mode, 'enforce', 'the status API answers');
   for (const [kind, p] of traps) assert.ok(alive(p), `the benign program beside a package.json that is a ${kind} is left alone`);
+});
+
+// Run for minutes with CORDON_HOSTILE_FILES_SECONDS=300: the traps change under the agent while it works.
+const CHURN_SECONDS = Number(process.env.CORDON_HOSTILE_FILES_SECONDS ?? 15);
+
+it(`under ${CHURN_SECONDS} s of traps swapped while the agent reads them, every banned launch is stopped and no benign program is touched`, async () => {
+  agent ??= await startAgent();
+  const root = join(scratch, 'churn');
+  const programs: { p: ChildProcess; manifest: string }[] = [];
+  const TRAPS = 8;
+  for (let i = 0; i < TRAPS; i++) {
+    const dir = join(root, `t${i}`);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync('/bin/sleep', join(dir, 's'));
+    writeFileSync(join(dir, 'package.json'), '{"name":"left-pad"}');
+    const p = spawn(join(dir, 's'), ['999'], { stdio: 'ignore' });
+    started.push(p);
+    programs.push({ p, manifest: join(dir, 'package.json') });
+  }
+  const deadline = Date.now() + CHURN_SECONDS * 1000;
+  let swaps = 0;
+  let launches = 0;
+  let slowestStatusMs = 0;
+  let slowestStopMs = 0;
+  while (Date.now() < deadline) {
+    // Each manifest becomes another kind of trap; a rename makes the change atomic, as an attacker would.
+    for (const { manifest } of programs.slice(0, TRAPS)) {
+      const kind = HOSTILE_KINDS[(swaps + launches) % HOSTILE_KINDS.length]!;
+      const next = `${manifest}.next`;
+      rmSync(next, { recursive: true, force: true });
+      plantHostile(next, kind, join(scratch, 'banned', 'package.json'));
+      rmSync(manifest, { recursive: true, force: true });
+      renameSync(next, manifest);
+      swaps++;
+    }
+    // A fresh benign program beside a trap, so the agent meets a new one on every round.
+    const dir = join(root, `t${launches % TRAPS}`);
+    const fresh = spawn(join(dir, 's'), ['999'], { stdio: 'ignore' });
+    started.push(fresh);
+    programs.push({ p: fresh, manifest: join(dir, 'package.json') });
+    const t0 = Date.now();
+    const banned = spawn(process.execPath, [join(scratch, 'banned', 'cli.js')], { stdio: 'ignore' });
+    started.push(banned);
+    await agent.waitForEvent((e) => e.type === 'block' && e.pid === banned.pid, 15_000);
+    slowestStopMs = Math.max(slowestStopMs, Date.now() - t0);
+    launches++;
+    const s0 = Date.now();
+    assert.equal((await agent.status()).mode, 'enforce');
+    slowestStatusMs = Math.max(slowestStatusMs, Date.now() - s0);
+  }
+  for (const { p } of programs) assert.ok(alive(p), 'a benign program beside a trap was touched');
+  console.log(`hostile-files churn: ${CHURN_SECONDS} s, ${swaps} trap swaps, ${launches} banned launches all stopped (slowest ${slowestStopMs} ms), ${programs.length} benign programs untouched, slowest status answer ${slowestStatusMs} ms`);
 });
