@@ -1,7 +1,7 @@
 // The restricted tools as an employee should see them: every catalog tool the policy does not simply allow on
 // this device (for this user), with the policy's reason, alternatives and any exception in force.
 import type { LocalizedText, Matcher } from '../policy/index.ts';
-import { fillPlaceholders } from '../policy/localized-text.ts';
+import { fillReason } from '../policy/localized-text.ts';
 import type { RestrictedTool } from './status-types.ts';
 
 export function restrictedTools(matcher: Matcher, user: string | undefined): RestrictedTool[] {
@@ -10,13 +10,12 @@ export function restrictedTools(matcher: Matcher, user: string | undefined): Res
     const d = matcher.decide({ toolId: tool.id, evidence: 'npm-package', detail: 'policy listing' }, user);
     if (!d || (d.action === 'allow' && !d.exceptionId)) continue;
     const exception = d.exceptionId ? matcher.policy.exceptions.find((e) => e.id === d.exceptionId) : undefined;
-    const values = { tool: tool.name, vendor: tool.vendor };
-    const reason: LocalizedText = { en: '' };
-    for (const [locale, text] of Object.entries(d.reason)) if (text) reason[locale] = fillPlaceholders(text, values);
+    const reason: LocalizedText = fillReason(d.reason, tool.name, tool);
     out.push({
       toolId: tool.id,
       name: tool.name,
       vendor: tool.vendor,
+      ...(tool.vendorTranslations ? { vendorTranslations: tool.vendorTranslations } : {}),
       action: exception ? (matcher.policy.rules.find((r) => r.id === d.ruleId)?.action ?? d.action) : d.action,
       installed: d.installed,
       reason,

@@ -39,6 +39,8 @@ export interface RestrictedTool {
   toolId: string;
   name: string;
   vendor: string;
+  /** `vendor` in other languages, by locale: what a sentence in that language shows. */
+  vendorTranslations?: Record<string, string>;
   action: Action;
   installed: InstalledAction;
   reason: LocalizedText;

@@ -1,6 +1,7 @@
 // `cordon status` as a person reads it over SSH: one sentence on the state, the facts the help desk asks for,
 // what was stopped lately, and which tools are restricted — with the reason in the reader's language.
 import { pickText } from '../policy/index.ts';
+import { vendorFor } from '../policy/localized-text.ts';
 import type { AgentEvent, AgentStatus, RestrictedTool } from '../agent/status-types.ts';
 import { terminalSafeLine } from './terminal-text.ts';
 
@@ -66,7 +67,7 @@ export function formatStatus(s: AgentStatus, locale: string, options: { tool?: s
 function formatTool(s: AgentStatus, id: string, locale: string): string {
   const t = s.restrictedTools.find((x) => x.toolId === id || x.name.toLowerCase() === id.toLowerCase());
   if (!t) return printable([`${id} is not restricted on this device by policy "${s.policy.name}". Restricted: ${s.restrictedTools.map((x) => x.toolId).join(', ') || 'none'}.`]);
-  const lines = [`${t.name} (${t.vendor}) — ${t.exception ? `allowed by exception ${t.exception.id} until ${t.exception.expires}` : (ACTION_WORD[t.action] ?? t.action)}`, '', `Why: ${pickText(t.reason, locale)}`];
+  const lines = [`${t.name} (${vendorFor(t, locale)}) — ${t.exception ? `allowed by exception ${t.exception.id} until ${t.exception.expires}` : (ACTION_WORD[t.action] ?? t.action)}`, '', `Why: ${pickText(t.reason, locale)}`];
   for (const alt of t.alternatives) lines.push(`Use instead: ${alt.name}${alt.url ? ` <${alt.url}>` : ''}${alt.description ? ` — ${pickText(alt.description, locale)}` : ''}`);
   if (t.moreInfoUrl) lines.push(`More: ${t.moreInfoUrl}`);
   lines.push(`Ask for an exception: ${t.exceptionUrl ?? `cordon request-exception ${t.toolId} --reason "why you need it" --days 7`}`);

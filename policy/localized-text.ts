@@ -24,3 +24,21 @@ export function pickText(text: LocalizedText, locale: string): string {
 export function fillPlaceholders(text: string, values: Readonly<Record<string, string>>): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
+
+/** Who a tool sends code to, for display: `vendor` and, where the catalog translates it, its translations. */
+export interface VendorText {
+  vendor: string;
+  vendorTranslations?: Readonly<Record<string, string>>;
+}
+
+/** The vendor as read inside a sentence in this locale (a zh-CN sentence must not carry an English phrase). */
+export function vendorFor(tool: VendorText, locale: string): string {
+  return pickText({ ...tool.vendorTranslations, en: tool.vendor }, locale);
+}
+
+/** A reason with `{tool}` and `{vendor}` filled in every language it is written in, each with its own vendor text. */
+export function fillReason(reason: LocalizedText, toolName: string, tool: VendorText): LocalizedText {
+  const out: LocalizedText = { en: '' };
+  for (const [locale, text] of Object.entries(reason)) if (text) out[locale] = fillPlaceholders(text, { tool: toolName, vendor: vendorFor(tool, locale) });
+  return out;
+}

@@ -16,6 +16,8 @@ export interface Decision {
   toolId: string;
   toolName: string;
   vendor: string;
+  /** The catalog's translations of `vendor`, by locale (see vendorFor). */
+  vendorTranslations?: Readonly<Record<string, string>>;
   /** What the policy asks for; in monitor mode the agent records `block` as "would block". */
   action: Action;
   mode: Mode;
@@ -86,6 +88,7 @@ export class Matcher {
       toolId: tool.id,
       toolName: tool.name,
       vendor: tool.vendor,
+      vendorTranslations: tool.vendorTranslations,
       mode: this.policy.mode,
       identification,
       exceptionUrl: this.policy.exceptionUrl,

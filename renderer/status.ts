@@ -3,7 +3,7 @@
 import type { AgentEvent, ExceptionRequestInfo, RestrictedTool } from '../agent/status-types.ts';
 import { stateLabel, stateSentence, trayState } from '../main/tray-state.ts';
 import { formatTime, uiLocale } from '../main/ui-locale.ts';
-import { pickText } from '../policy/localized-text.ts';
+import { pickText, vendorFor } from '../policy/localized-text.ts';
 import type { CordonBridge, StatusSnapshot } from './cordon-bridge.ts';
 import { format, MESSAGES } from './i18n.ts';
 
@@ -154,9 +154,9 @@ function renderTools(tools: RestrictedTool[], monitor: boolean): void {
       links.append(ask);
       body.append(links);
       const details = el('details', { attrs: { 'data-tool-id': tool.toolId } }, [
-        el('summary', { attrs: { 'aria-label': `${tool.name}, ${tool.vendor}: ${ACTION_LABEL(monitor)[tool.action]}` } }, [
+        el('summary', { attrs: { 'aria-label': `${tool.name}, ${vendorFor(tool, locale)}: ${ACTION_LABEL(monitor)[tool.action]}` } }, [
           el('span', { cls: 'name', text: tool.name }),
-          el('span', { cls: 'vendor', text: tool.vendor }),
+          el('span', { cls: 'vendor', text: vendorFor(tool, locale) }),
           el('span', { cls: `tag ${tool.action}`, text: ACTION_LABEL(monitor)[tool.action] }),
         ]),
         body,

@@ -2,7 +2,7 @@
 // what to use instead, where to read more and how to ask for an exception — in the user's language.
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import type { Decision } from '../../policy/index.ts';
-import { fillPlaceholders, pickText } from '../../policy/localized-text.ts';
+import { fillPlaceholders, pickText, vendorFor } from '../../policy/localized-text.ts';
 import { isTtyDevice } from '../process/tty-device.ts';
 
 export type NoticeKind = 'blocked' | 'warned' | 'would-block';
@@ -50,7 +50,7 @@ function stringsFor(locale: string): { strings: NoticeStrings; locale: 'en' | 'z
 /** The notice as lines of text (no terminal control sequences beyond what the caller adds). */
 export function composeNotice(decision: Decision, kind: NoticeKind, locale: string): string[] {
   const { strings: s, locale: loc } = stringsFor(locale);
-  const values = { tool: decision.toolName, vendor: decision.vendor, id: decision.toolId };
+  const values = { tool: decision.toolName, vendor: vendorFor(decision, loc), id: decision.toolId };
   const lines = [fillPlaceholders(s.headline[kind], values), `${s.why}: ${fillPlaceholders(pickText(decision.reason, loc), values)}`];
   for (const alt of decision.alternatives) {
     const desc = alt.description ? ` — ${pickText(alt.description, loc)}` : '';

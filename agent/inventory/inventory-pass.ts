@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Decision, LocalizedText, Matcher } from '../../policy/index.ts';
 import { writeFileAtomic } from '../../policy/atomic-file.ts';
-import { fillPlaceholders } from '../../policy/localized-text.ts';
+import { fillReason } from '../../policy/localized-text.ts';
 import type { QuarantineStore } from '../quarantine/quarantine-store.ts';
 import type { AgentEvent, InstalledTool } from '../status-types.ts';
 import { InventoryCache } from './inventory-cache.ts';
@@ -80,9 +80,7 @@ const keyOf = (toolId: string, root: string) => `${toolId}\u0000${root}`;
 
 /** The policy's reason with `{tool}`/`{vendor}` filled in, in every language it is written in. */
 export function filledReason(d: Decision): LocalizedText {
-  const out: LocalizedText = { en: '' };
-  for (const [locale, text] of Object.entries(d.reason)) if (text) out[locale] = fillPlaceholders(text, { tool: d.toolName, vendor: d.vendor });
-  return out;
+  return fillReason(d.reason, d.toolName, d);
 }
 
 function shouldQuarantine(d: Decision): boolean {
