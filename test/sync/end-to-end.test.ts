@@ -1,8 +1,7 @@
 // The real server, real agent processes, a real fault proxy between them, and the real `cordon` CLI.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey, loadPrivateKey, signBundle, builtInPolicy } from '../../policy/index.ts';
@@ -12,7 +11,8 @@ import { loadManagedConfig, type ManagedConfig } from '../../agent/sync/managed-
 import { SyncAgent } from '../../agent/sync/sync-agent.ts';
 import { AgentProcess, agentBundle, cordon, eventually, managedConfig, RealServer } from './e2e-support.ts';
 import { FaultProxy } from './fault-proxy.ts';
-import { requireSystemPart } from '../support/system-part.ts';
+import { mountSmallTmpfs } from '../support/small-tmpfs.ts';
+import { requireSetup, requireSystemPart } from '../support/system-part.ts';
 
 const sync = async (agent: AgentProcess) => statusApiRequest<SyncAnswerBody>(agent.socket, 'POST', '/v1/sync');
 
@@ -281,21 +281,14 @@ test('a token the server no longer knows (restored from a backup): the agent enr
 });
 
 test('disk full while journaling: recording goes on, status says so, the events still reach the server from memory, and the problem clears once space returns', async (t) => {
-  const mountPoint = mkdtempSync(join(tmpdir(), 'cordon-e2e-full-'));
-  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint]).status !== 0) {
-    t.skip('needs root to mount a small tmpfs; the journal-level ENOSPC test covers less');
-    return;
-  }
-  const stateDir = join(mountPoint, 'state');
+  const disk = mountSmallTmpfs('e2e-full', '256k');
+  // Without the mount the disk-full path is untested here: a skip, and a failure under CI.
+  if ('missing' in disk) return t.skip(requireSetup(disk.missing));
+  const stateDir = join(disk.dir, 'state');
   const agent = await inProcessAgent({}, stateDir);
   try {
     assert.equal((await agent.syncNow()).ok, true);
-    const filler = join(mountPoint, 'filler');
-    try {
-      for (;;) appendFileSync(filler, Buffer.alloc(4096));
-    } catch (err) {
-      assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
-    }
+    const filler = disk.fill();
     for (let i = 0; i < 20; i++) agent.record({ id: `full-${i}`, type: 'block', at: new Date().toISOString(), message: 'x'.repeat(2000) });
     const info = agent.info();
     assert.equal(info.queue.pending, 20);
@@ -316,7 +309,7 @@ test('disk full while journaling: recording goes on, status says so, the events 
     assert.equal(agent.info().problems.some((p) => /cannot write/.test(p)), false, 'the problem clears once the disk takes writes again');
   } finally {
     await agent.stop();
-    spawnSync('umount', [mountPoint]);
+    disk.unmount();
   }
 });
 
