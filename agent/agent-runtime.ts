@@ -20,8 +20,7 @@ import { PreventedExecReporter } from './exec-guard/prevented-exec.ts';
 import type { InventoryJob } from './inventory/inventory-job.ts';
 import { LoopWatchdog, takeStallRecord, type StallRecord } from './loop-watchdog.ts';
 import { StalledProcesses } from './stalled-processes.ts';
-import { ProcessStopper } from './enforcement/process-stopper.ts';
-import { ancestorsOf } from './process/ancestry.ts';
+import { agentStopper } from './enforcement/agent-stopper.ts';
 import { createProcessSource, type WatcherKind } from './process/create-process-source.ts';
 import type { ProcessSource } from './process/process-source.ts';
 import { UserDirectory } from './process/user-directory.ts';
@@ -131,7 +130,7 @@ export class AgentRuntime {
     this.device = { groups: o.managedConfig?.groups ?? [] };
     this.matcher = new Matcher(this.policy, this.device);
     this.source = createProcessSource(o.watcher);
-    const stopper = new ProcessStopper(this.source, new Set([process.pid, ...ancestorsOf(process.pid)]));
+    const stopper = agentStopper(this.source);
     this.guard = new ProcessGuard({
       source: this.source,
       stopper,

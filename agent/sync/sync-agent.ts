@@ -15,6 +15,7 @@ import { ExceptionRequestQueue } from './exception-request-queue.ts';
 import { LastGoodPolicy, PolicyRejected, type AcceptedPolicy } from './last-good-policy.ts';
 import type { ManagedConfig } from './managed-config.ts';
 import { DEFAULT_BACKOFF, RetryBackoff, type BackoffOptions } from './retry-backoff.ts';
+import { jitteredIntervalMs } from './sync-jitter.ts';
 import { ServerClient, ServerError } from './server-client.ts';
 import { TokenStore, type DeviceCredentials } from './token-store.ts';
 
@@ -527,9 +528,8 @@ export class SyncAgent {
     return 1000 * (this.o.config.overrides.uploadIntervalSeconds ?? 60);
   }
 
-  /** ±10 % jitter on every interval, so agents that started together drift apart. */
   private planNextSync(): void {
-    this.nextSyncAt = performance.now() + this.syncIntervalMs() * (0.9 + Math.random() * 0.2);
+    this.nextSyncAt = performance.now() + jitteredIntervalMs(this.syncIntervalMs());
   }
 
   private startSchedule(): void {

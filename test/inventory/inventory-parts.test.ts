@@ -1,6 +1,6 @@
 // The pieces around the pass: whose homes, which mounts are skipped, which locations exist, the agent's job.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { globLiteralPrefix, installLocations, userInstallLocations } from '../../agent/inventory/install-locations.ts';
@@ -9,6 +9,7 @@ import { MountFilter, skippedMounts } from '../../agent/inventory/mount-filter.t
 import { userHomes } from '../../agent/inventory/user-homes.ts';
 import type { AgentEvent } from '../../agent/status-types.ts';
 import { builtInPolicy, Matcher } from '../../policy/index.ts';
+import { createLocalUser, localUsersUnavailable, removeLocalUser, runAs } from '../support/local-users.ts';
 import { installNpxCache, tempRoot } from '../support/tool-homes.ts';
 
 let root: string;
@@ -43,10 +44,25 @@ describe('user homes', () => {
     assert.ok(!homes.some((h) => h.home === '/usr/sbin' || h.home === '/nonexistent'));
   });
 
-  test('as a user: only the current user', () => {
-    const homes = userHomes({ asRoot: false });
-    assert.equal(homes.length, 1);
-    assert.equal(homes[0]!.home, process.env.HOME);
+  // Run as a real, different account: its name and uid must come from who runs the pass, its home from $HOME when
+  // set and from the passwd entry when not, and nobody else's home may appear.
+  test('as a user: only that user, with their uid, $HOME or else their passwd home', { skip: localUsersUnavailable() }, async () => {
+    const user = createLocalUser('home');
+    try {
+      const passwdHome = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user.name}:`))!.split(':')[5]!;
+      assert.notEqual(passwdHome, process.env.HOME);
+      const homesAs = async (env: NodeJS.ProcessEnv) => {
+        const r = await runAs(user, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'user-homes-probe.ts')], { cwd: process.cwd(), env });
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout) as unknown;
+      };
+      const { HOME: _home, ...withoutHome } = process.env;
+      const elsewhere = join(root, 'home-from-env');
+      assert.deepEqual(await homesAs({ ...withoutHome, HOME: elsewhere }), [{ user: user.name, uid: user.uid, home: elsewhere }]);
+      assert.deepEqual(await homesAs(withoutHome), [{ user: user.name, uid: user.uid, home: passwdHome }]);
+    } finally {
+      removeLocalUser(user);
+    }
   });
 });
 

@@ -1,11 +1,18 @@
-// Thousands of malformed and hostile requests at every endpoint: never a 5xx, never a crash, never a row written.
-// Deterministic (seeded), so a failure can be replayed.
+// Thousands of malformed and hostile requests at every route the server publishes in /openapi.json (the list is
+// read from it, so a new route is covered without editing this file), with the production settings: the 1 MiB
+// body limit and rate limiting on. Never a 5xx, never a crash, never a row written. Deterministic (seeded), so a
+// failure can be replayed. The requests come from several loopback addresses, as a fleet's would, so the rate
+// limiter lets enough through to reach validation; a flood from one address is then checked to be limited.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { DEFAULT_SETTINGS } from '../../server/app-context.ts';
 import { deviceFacts, http, startTestServer, type TestServer } from '../support/server-instance.ts';
 import { event } from './api-suite.ts';
 
 const REQUESTS = 2000;
+/** Client addresses on loopback (all of 127.0.0.0/8 is local on Linux): each has its own rate-limit budget. */
+const CLIENTS = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 const TABLES = ['devices', 'events', 'exception_requests', 'policy_versions', 'policy_heads', 'policy_assignments', 'admin_tokens', 'audit_log'];
 
 /** mulberry32: a tiny seeded PRNG. */
@@ -74,77 +81,183 @@ function mutate(rand: () => number, body: unknown): unknown {
 // Lone surrogates cannot be percent-encoded; the server sees U+FFFD instead.
 const enc = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '\ufffd'));
 
+/** A JSON Schema, as far as the routes' bodies use it. */
+interface Schema {
+  type?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  enum?: unknown[];
+  anyOf?: Schema[];
+  minLength?: number;
+  minimum?: number;
+  minItems?: number;
+  format?: string;
+}
+
+/** A body of the right shape for a route the test has no hand-written body for: every property present. */
+function shapedValue(schema: Schema): unknown {
+  if (schema.enum) return schema.enum[0];
+  if (schema.anyOf) return shapedValue(schema.anyOf[0]!);
+  switch (schema.type) {
+    case 'object':
+      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, shapedValue(v)]));
+    case 'array':
+      return Array.from({ length: schema.minItems ?? 1 }, () => shapedValue(schema.items ?? {}));
+    case 'integer':
+    case 'number':
+      return Math.max(schema.minimum ?? 1, 1);
+    case 'boolean':
+      return true;
+    default:
+      return schema.format === 'date-time' ? new Date(Date.now() + 86_400_000).toISOString() : 'a'.repeat(Math.max(schema.minLength ?? 1, 1));
+  }
+}
+
+interface Route {
+  method: string;
+  /** The path as published, with {param} placeholders. */
+  path: string;
+  query: string[];
+  body?: Schema;
+}
+
+interface OpenApi {
+  paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+}
+
+function routesOf(spec: OpenApi): Route[] {
+  return Object.entries(spec.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
+      body: op.requestBody?.content['application/json']?.schema,
+    })),
+  );
+}
+
+/**
+ * One request from a given loopback address (fetch cannot choose its source address), on a connection of its own:
+ * the server closes a connection after some refusals, and a pooled one would fail the next request with it.
+ */
+function httpFrom(client: string, method: string, path: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string; retryAfter?: string }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    let answer: { status: number; text: string; retryAfter?: string } | undefined;
+    const req = request({ host: url.hostname, port: url.port, method, path, headers, localAddress: client, agent: false }, (res) => {
+      answer = { status: res.statusCode!, text: '', retryAfter: res.headers['retry-after'] };
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (answer!.text += d));
+      res.on('end', () => resolve(answer!));
+    });
+    // A server that answers before reading the body (414, 413) may see the rest of it as a second, broken request
+    // and answer that too; the client then fails on the extra bytes. The first answer is the one that counts.
+    req.on('error', (err) => (answer ? resolve(answer) : reject(err)));
+    req.end(body);
+  });
+}
+
 let server: TestServer;
 let deviceToken: string;
 let viewerToken: string;
+let routes: Route[];
 
 before(async () => {
-  server = await startTestServer({ settings: { bodyLimit: 256 * 1024 } });
+  // The production settings, spelled out: the body limit and the rate limit a real server runs with.
+  server = await startTestServer({ settings: { ...DEFAULT_SETTINGS } });
+  assert.deepEqual([DEFAULT_SETTINGS.bodyLimit, DEFAULT_SETTINGS.rateLimitPerMinute], [1024 * 1024, 600]);
   const r = await http<{ token: string }>(server.url, 'POST', '/v1/enrol', { body: { secret: server.enrolSecret, device: deviceFacts() } });
   deviceToken = r.body.token;
   const v = await http<{ token: string }>(server.url, 'POST', '/admin/v1/tokens', { token: server.adminToken, body: { name: 'fuzz viewer', role: 'viewer' } });
   viewerToken = v.body.token;
+  routes = routesOf((await http<OpenApi>(server.url, 'GET', '/openapi.json')).body);
 });
 after(async () => {
   await server?.stop();
 });
 
-test(`${REQUESTS} hostile requests: no 5xx, no crash, no row written`, async () => {
+test('the route list is read from /openapi.json and holds the routes a reviewer would look for', () => {
+  const names = routes.map((r) => `${r.method} ${r.path}`);
+  for (const expected of ['GET /v1/policy', 'GET /v1/exception-requests', 'POST /v1/enrol', 'GET /admin/v1/devices', 'GET /admin/v1/tokens', 'GET /admin/v1/policies', 'GET /admin/v1/assignments', 'GET /admin/v1/enrolment-secrets', 'DELETE /admin/v1/enrolment-secrets/{id}'])
+    assert.ok(names.includes(expected), `${expected} missing from ${names.join(', ')}`);
+  assert.ok(routes.length >= 25, `${routes.length} routes`);
+});
+
+test(`${REQUESTS} hostile requests over every published route, production limits: no 5xx, no crash, no row written`, async (t) => {
   const rand = prng(20261125);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const count = async () => Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, (await server.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`))[0]!.n] as const)));
   const before = await count();
-  const heartbeat = { agentVersion: '1', mode: 'enforce', policy: { id: 'p', serial: 1, digest: 'd' }, queue: { pending: 0, dropped: 0 }, health: { watcher: 'w', problems: [] }, installed: [] };
-  // Valid bodies to mutate. Enrolment carries the real secret: only the mutation stands between it and a new row.
+  // Realistic valid bodies to mutate where a shaped one would be refused for the wrong reason. Enrolment carries
+  // the real secret: only the mutation stands between it and a new row.
   const bodies: Record<string, () => unknown> = {
-    '/v1/enrol': () => ({ secret: server.enrolSecret, device: deviceFacts() }),
-    '/v1/events': () => ({ events: [{ ...event(), type: pick(['boom', 7, null, '']) }] }),
-    '/v1/heartbeat': () => heartbeat,
-    '/v1/exception-requests': () => ({ toolId: 'codex', reason: 'r', days: 3, user: 'alice' }),
-    '/admin/v1/policies': () => ({ yaml: pick(NASTY_STRINGS) || 'x: 1', groups: ['*'] }),
-    '/admin/v1/tokens': () => ({ name: 'n', role: 'viewer' }),
+    'POST /v1/enrol': () => ({ secret: server.enrolSecret, device: deviceFacts() }),
+    'POST /v1/events': () => ({ events: [{ ...event(), type: pick(['boom', 7, null, '']) }] }),
+    'POST /admin/v1/policies': () => ({ yaml: pick(NASTY_STRINGS) || 'x: 1', groups: ['*'] }),
   };
-  const queryPaths = ['/admin/v1/devices', '/admin/v1/events', '/admin/v1/exception-requests', '/admin/v1/audit'];
-  const paramPaths = ['/admin/v1/policies/%s/versions', '/admin/v1/policies/%s/rollback', '/admin/v1/exception-requests/%s/approve', '/admin/v1/exception-requests/%s/deny', '/admin/v1/devices/%s', '/admin/v1/devices/%s/revoke', '/admin/v1/assignments/%s', '/admin/v1/tokens/%s'];
+  const validBody = (r: Route) => bodies[`${r.method} ${r.path}`]?.() ?? shapedValue(r.body ?? { type: 'object' });
+  const hostileId = () => (rand() < 0.1 ? pick(['%E0%A4%A', '%', '%ZZ', '..%2F..%2F']) : enc(String(pick(NASTY_STRINGS)).slice(0, 3000)) || '%20');
+  const seen = new Map<string, { sent: number; pastLimiter: number }>(routes.map((r) => [`${r.method} ${r.path}`, { sent: 0, pastLimiter: 0 }]));
   const statuses = new Map<number, number>();
   const batch: Promise<void>[] = [];
   for (let i = 0; i < REQUESTS; i++) {
     const token = pick([deviceToken, viewerToken, undefined, 'garbage', 'x'.repeat(600), server.adminToken]);
-    const path = pick([...Object.keys(bodies), ...queryPaths, ...paramPaths]);
-    let req: Promise<{ status: number; text: string }>;
-    const strategy = Math.floor(rand() * 6);
-    if (queryPaths.includes(path)) {
-      const params = ['limit', 'cursor', 'device', 'tool', 'type', 'since', 'until', 'status', 'compliance', 'group', 'hostname', 'action', 'extra'];
-      const qs = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => `${pick(params)}=${enc(String(pick(NASTY_STRINGS)).slice(0, 2000))}`).join('&');
-      req = http(server.url, 'GET', `${path}?${qs}`, { token });
-    } else if (paramPaths.includes(path)) {
-      const id = rand() < 0.1 ? pick(['%E0%A4%A', '%', '%ZZ', '..%2F..%2F']) : enc(String(pick(NASTY_STRINGS)).slice(0, 3000)) || '%20';
-      const method = path.startsWith('/admin/v1/assignments') ? pick(['PUT', 'DELETE', 'PATCH']) : path.endsWith('%s') ? pick(['GET', 'DELETE', 'POST']) : 'POST';
-      // An admin token on a mutating route must still be refused by the body or the id, never succeed.
-      req = http(server.url, method, path.replace('%s', id), { token, body: method === 'GET' || method === 'DELETE' ? undefined : hostileValue(rand) });
-    } else if (strategy === 0) {
-      const bytes = Buffer.from(Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 256)));
-      req = http(server.url, 'POST', path, { token, raw: bytes.toString('latin1') });
-    } else if (strategy === 1) {
-      req = http(server.url, 'POST', path, { token, body: hostileValue(rand) });
-    } else if (strategy === 2) {
-      req = http(server.url, 'POST', path, { token, raw: JSON.stringify(bodies[path]!()), headers: { 'content-type': pick(['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=utf-7']) } });
-    } else if (strategy === 3) {
-      req = http(server.url, 'POST', path, { token, raw: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }) });
-    } else {
-      req = http(server.url, 'POST', path, { token, body: mutate(rand, bodies[path]!()) });
+    const route = pick(routes);
+    const name = `${route.method} ${route.path}`;
+    const client = pick(CLIENTS);
+    // Path parameters hostile, query parameters (the published ones and an extra) hostile.
+    let path = route.path.replace(/\{[^}]+\}/g, hostileId);
+    if (route.query.length || rand() < 0.2) {
+      const params = [...route.query, 'extra', '__proto__'];
+      path += `?${Array.from({ length: 1 + Math.floor(rand() * 3) }, () => `${pick(params)}=${enc(String(pick(NASTY_STRINGS)).slice(0, 2000))}`).join('&')}`;
     }
+    const strategy = Math.floor(rand() * 6);
+    let options: Parameters<typeof httpFrom>[3];
+    if (strategy === 0) options = { token, raw: Buffer.from(Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 256))).toString('latin1') };
+    else if (strategy === 1) options = { token, body: hostileValue(rand) };
+    else if (strategy === 2)
+      options = { token, raw: JSON.stringify(validBody(route)), headers: { 'content-type': pick(['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=utf-7']) } };
+    // Over the production limit of 1 MiB: refused before it is parsed.
+    else if (strategy === 3) options = { token, raw: JSON.stringify({ pad: 'x'.repeat(DEFAULT_SETTINGS.bodyLimit + 64 * 1024) }) };
+    else options = { token, body: route.body ? mutate(rand, validBody(route)) : hostileValue(rand) };
+    // A body on a GET or DELETE is itself hostile input; half of them carry one.
+    if ((route.method === 'GET' || route.method === 'DELETE') && rand() < 0.5) options = { token: options.token };
+    const tally = seen.get(name)!;
+    tally.sent++;
     batch.push(
-      req.then((r) => {
+      httpFrom(client, route.method, path, options).then((r) => {
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-        assert.ok(r.status < 500, `request ${i} ${path}: ${r.status} ${r.text.slice(0, 300)}`);
+        if (r.status !== 429) tally.pastLimiter++;
+        assert.ok(r.status < 500, `request ${i} ${route.method} ${path.slice(0, 200)}: ${r.status} ${r.text.slice(0, 300)}`);
         assert.doesNotMatch(r.text, /\n\s+at |node_modules|\.ts:\d+/, `request ${i}: no stack trace`);
       }),
     );
     if (batch.length >= 16) await Promise.all(batch.splice(0));
   }
   await Promise.all(batch);
+  t.diagnostic(`${routes.length} routes; statuses ${JSON.stringify([...statuses].sort((a, b) => a[0] - b[0]))}`);
   assert.deepEqual(await count(), before, 'no row written');
   assert.equal((await http(server.url, 'GET', '/healthz')).status, 200, 'still serving');
+  // Every route was fuzzed, and enough requests got past the rate limiter to reach its validation.
+  const thin = [...seen].filter(([, s]) => s.pastLimiter < 30).map(([n, s]) => `${n}: ${s.pastLimiter}/${s.sent}`);
+  assert.deepEqual(thin, [], 'routes that too few hostile requests reached');
   assert.ok((statuses.get(400) ?? 0) > REQUESTS / 10, `mostly refused by validation: ${JSON.stringify([...statuses])}`);
+  assert.ok((statuses.get(413) ?? 0) > 0, 'bodies over the production limit are refused (413)');
+});
+
+test('a flood from one address is rate limited (429 with Retry-After), never a 5xx, and others are still served', async () => {
+  const flooder = '127.0.0.100';
+  const answers: { status: number; retryAfter?: string }[] = [];
+  for (let i = 0; i < DEFAULT_SETTINGS.rateLimitPerMinute + 40; i += 20)
+    answers.push(...(await Promise.all(Array.from({ length: 20 }, () => httpFrom(flooder, 'POST', '/v1/enrol', { body: hostileValue(prng(i)) })))));
+  assert.ok(answers.every((a) => a.status < 500), JSON.stringify(answers.filter((a) => a.status >= 500)));
+  const limited = answers.filter((a) => a.status === 429);
+  assert.ok(limited.length >= 40, `${limited.length} of ${answers.length} limited`);
+  assert.ok(limited.every((a) => Number(a.retryAfter) > 0), 'every 429 says when to come back');
+  assert.equal((await httpFrom(CLIENTS[0]!, 'GET', '/v1/policy', { token: deviceToken })).status, 200, 'an enrolled device elsewhere is still served');
 });

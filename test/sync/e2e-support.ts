@@ -1,5 +1,6 @@
 // Pieces for the end-to-end sync tests: the real server (in this process, so the test can look into its
-// database), a managed config pinning its key, and real agent processes that can be killed at any moment.
+// database), a managed config pinning its key, and sync harness processes (test/sync/sync-harness.ts: sync and
+// the status API, no enforcement) that can be killed at any moment. The agent as shipped: test/support/agent-process.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,16 +15,16 @@ import type { AgentStatus } from '../../agent/status-types.ts';
 import { CORDON_BIN } from '../support/cli.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const BUNDLE = join(REPO, 'node_modules', '.cache', 'cordon-test', 'agent-with-sync.mjs');
+const BUNDLE = join(REPO, 'node_modules', '.cache', 'cordon-test', 'sync-harness.mjs');
 let bundled: Promise<string> | undefined;
 
 /**
- * The agent process, bundled once: 0.3 s to start instead of 2 s through tsx, which is what lets 50 kill -9
+ * The sync harness, bundled once: 0.3 s to start instead of 2 s through tsx, which is what lets 50 kill -9
  * rounds fit in the test budget. The policy core finds its YAML next to policy/index.ts, as unbundled.
  */
-export function agentBundle(): Promise<string> {
+export function syncHarnessBundle(): Promise<string> {
   bundled ??= build({
-    entryPoints: [join(REPO, 'test', 'sync', 'agent-with-sync.ts')],
+    entryPoints: [join(REPO, 'test', 'sync', 'sync-harness.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -119,9 +120,9 @@ export function managedConfig(serverUrl: string, server: RealServer, extra = '')
   return file;
 }
 
-const started = new Set<AgentProcess>();
+const started = new Set<SyncHarnessProcess>();
 
-export class AgentProcess {
+export class SyncHarnessProcess {
   readonly recorded: string[] = [];
   private out = '';
   private exited: Promise<number | null>;
@@ -158,10 +159,10 @@ export class AgentProcess {
    * options.keyring: run the agent inside its own D-Bus session with an unlocked gnome-keyring (a real Secret
    * Service), in a fresh HOME, as a desktop session would have it.
    */
-  static async start(config: string, stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-agent-')), options: { env?: NodeJS.ProcessEnv; keyring?: boolean } = {}): Promise<AgentProcess> {
+  static async start(config: string, stateDir = mkdtempSync(join(tmpdir(), 'cordon-e2e-agent-')), options: { env?: NodeJS.ProcessEnv; keyring?: boolean } = {}): Promise<SyncHarnessProcess> {
     mkdirSync(stateDir, { recursive: true });
     const socket = join(stateDir, 'agent.sock');
-    const node = [process.execPath, await agentBundle(), stateDir, socket];
+    const node = [process.execPath, await syncHarnessBundle(), stateDir, socket];
     const [file, ...args] = options.keyring
       ? ['dbus-run-session', '--', 'sh', '-c', `echo -n e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec ${node.map((a) => `'${a}'`).join(' ')}`]
       : node;
@@ -172,7 +173,7 @@ export class AgentProcess {
     });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const agent = new AgentProcess(child, stateDir, socket);
+    const agent = new SyncHarnessProcess(child, stateDir, socket);
     await new Promise<void>((resolve, reject) => {
       const onData = (d: string) => {
         const ready = /ready (\d+)/.exec(d);

@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventJournal } from '../../agent/sync/event-journal.ts';
 import type { AgentEvent } from '../../agent/status-types.ts';
+import { mountSmallTmpfs } from '../support/small-tmpfs.ts';
+import { requireSetup } from '../support/system-part.ts';
 
 const WRITER = fileURLToPath(new URL('./journal-writer.ts', import.meta.url));
 const dir = () => mkdtempSync(join(tmpdir(), 'cordon-journal-'));
@@ -140,23 +142,16 @@ test('kill -9 at random points while appending, acknowledging and compacting: ev
 });
 
 test('a full disk: append says so and holds the events in memory; they are journaled once space returns', (t) => {
-  const mountPoint = mkdtempSync(join(tmpdir(), 'cordon-full-'));
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]);
-  if (mounted.status !== 0) {
-    t.skip(`needs root to mount a 64 KiB tmpfs (${mounted.stderr.toString().trim()}); ENOSPC is then untested here`);
-    return;
-  }
+  const disk = mountSmallTmpfs('full', '64k');
+  // Without the mount ENOSPC is untested here: a skip, and a failure under CI.
+  if ('missing' in disk) return t.skip(requireSetup(disk.missing));
+  const mountPoint = disk.dir;
   try {
     const file = join(mountPoint, 'state', 'events.journal');
     mkdirSync(join(mountPoint, 'state'));
     const j = EventJournal.open(file);
     j.append(ev('before'));
-    const filler = join(mountPoint, 'filler');
-    try {
-      for (;;) appendFileSync(filler, Buffer.alloc(4096));
-    } catch (err) {
-      assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
-    }
+    const filler = disk.fill();
     const big = (id: string) => ev(id, { message: 'm'.repeat(6000) });
     assert.equal(j.append(big('during-1'), big('during-2')), false);
     assert.match(j.problem ?? '', /cannot write the event journal .*ENOSPC.*2 event\(s\) held in memory/);
@@ -170,6 +165,6 @@ test('a full disk: append says so and holds the events in memory; they are journ
     j.close();
     assert.deepEqual(ids(EventJournal.open(file).pending()), ['before', 'during-1', 'during-2']);
   } finally {
-    spawnSync('umount', [mountPoint]);
+    disk.unmount();
   }
 });

@@ -7,22 +7,22 @@ import { after, before, test } from 'node:test';
 import { statusApiRequest } from '../../agent/status-client.ts';
 import type { SyncAnswerBody } from '../../agent/sync/status-answers.ts';
 import { deviceFacts, http } from '../support/server-instance.ts';
-import { AgentProcess, agentBundle, eventually, managedConfig, RealServer } from './e2e-support.ts';
+import { SyncHarnessProcess, syncHarnessBundle, eventually, managedConfig, RealServer } from './e2e-support.ts';
 import { FaultProxy } from './fault-proxy.ts';
 
 let server: RealServer;
 let proxy: FaultProxy;
 before(async () => {
-  [server] = await Promise.all([RealServer.start(), agentBundle()]);
+  [server] = await Promise.all([RealServer.start(), syncHarnessBundle()]);
   proxy = await new FaultProxy(server.url).start();
 });
 after(async () => {
-  await AgentProcess.killAll();
+  await SyncHarnessProcess.killAll();
   await proxy?.stop();
   await server?.close();
 });
 
-const sync = async (agent: AgentProcess) => (await statusApiRequest<SyncAnswerBody>(agent.socket, 'POST', '/v1/sync')).body;
+const sync = async (agent: SyncHarnessProcess) => (await statusApiRequest<SyncAnswerBody>(agent.socket, 'POST', '/v1/sync')).body;
 const setGroups = (id: string, groups: string[]) => http(server.url, 'PUT', `/admin/v1/devices/${id}/groups`, { token: server.adminToken, body: { groups } });
 
 test('after a forced re-enrolment, a foreign device id and an older bundle are refused; the serial floor holds', async () => {
@@ -30,7 +30,7 @@ test('after a forced re-enrolment, a foreign device id and an older bundle are r
   const foreign = await http<{ deviceId: string; token: string }>(server.url, 'POST', '/v1/enrol', { body: { secret: server.enrolSecret, device: deviceFacts({ hostname: 'other' }) } });
   const foreignBundle = (await http(server.url, 'GET', '/v1/policy', { token: foreign.body.token })).text;
 
-  const agent = await AgentProcess.start(managedConfig(proxy.url, server));
+  const agent = await SyncHarnessProcess.start(managedConfig(proxy.url, server));
   const first = await sync(agent);
   assert.equal(first.ok, true, first.errors.join('; '));
   const deviceId = first.enrolment.deviceId!;
@@ -83,7 +83,7 @@ test('after a forced re-enrolment, a foreign device id and an older bundle are r
 });
 
 test('a device IT revoked cannot enrol again as itself; it keeps its last good policy and says why', async () => {
-  const agent = await AgentProcess.start(managedConfig(server.url, server));
+  const agent = await SyncHarnessProcess.start(managedConfig(server.url, server));
   const first = await sync(agent);
   assert.equal(first.ok, true, first.errors.join('; '));
   const devices = (await server.devices()).length;

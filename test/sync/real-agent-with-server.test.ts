@@ -3,7 +3,6 @@
 // a policy IT pushes reaches it on `cordon sync` and changes what is enforced; an employee's exception request
 // reaches the server.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { after, before, it } from 'node:test';
 import { AdminClient } from '../../server/admin-client.ts';
 import { DATA_FILES } from '../../server/data-dir.ts';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
-import { prepareCliSession } from '../support/ai-cli-session.ts';
+import { launchClaude } from '../support/claude-launch.ts';
 import { installRealCli } from '../support/real-clis.ts';
 import { RequestRecorder } from '../support/request-recorder.ts';
 import { cordon, eventually, managedConfig, RealServer } from './e2e-support.ts';
@@ -37,22 +36,7 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs the real Claude Code against the loopback recorder; resolves with how it ended and whether it got through. */
-async function launchClaude(name: string): Promise<{ pid: number; signal: NodeJS.Signals | null; reached: boolean }> {
-  const claude = installRealCli('claude-code');
-  const session = prepareCliSession('claude-code', join(scratch, name), recorder.url);
-  const since = Date.now();
-  const child = spawn(claude.bin, session.args, { env: session.env, stdio: 'ignore', detached: true });
-  const first = await recorder.firstSince(since, 8000);
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.signalCode);
-    else {
-      child.once('exit', (_c, s) => resolve(s));
-      if (first) process.kill(-child.pid!, 'SIGKILL');
-    }
-  });
-  return { pid: child.pid!, signal: first ? null : signal, reached: Boolean(first) };
-}
+const launch = (name: string) => launchClaude(recorder, scratch, name);
 
 it('enrols, runs the server’s signed policy, and reports a real block exactly once', async () => {
   const status = await eventually('the agent enrols and syncs', async () => {
@@ -63,7 +47,7 @@ it('enrols, runs the server’s signed policy, and reports a real block exactly 
   assert.equal(status.enrolment.tokenStorage, 'file', 'no Secret Service in this session: the root-only file, and status says so');
   assert.ok(status.policy.serial !== null && status.policy.serial >= 1);
 
-  const run = await launchClaude('blocked');
+  const run = await launch('blocked');
   assert.equal(run.reached, false, 'Claude Code reached the API');
   assert.equal(run.signal, 'SIGKILL');
   const block = await agent.waitForEvent((e) => e.type === 'block' && e.pid === run.pid);
@@ -89,7 +73,7 @@ it('a policy IT pushes reaches the agent on `cordon sync` and changes what is en
   assert.equal(status.policy.source, 'server');
   assert.ok(status.policy.serial! > before, 'a newer serial');
   assert.ok(!status.restrictedTools.some((t) => t.toolId === 'claude-code'), 'Claude Code is no longer restricted');
-  const run = await launchClaude('allowed');
+  const run = await launch('allowed');
   assert.equal(run.reached, true, 'allowed now: Claude Code runs and reaches its API');
 });
 

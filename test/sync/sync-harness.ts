@@ -1,6 +1,8 @@
-// A real agent process for the end-to-end sync tests: the managed config (CORDON_CONFIG), a SyncAgent on its
-// state dir, and the local status API on a socket, wired the way agent-runtime wires them. Reads commands on
-// stdin ("record PREFIX N") and says on stdout which events counted ("R id"), so a test can kill -9 it anywhere.
+// A sync harness, NOT the agent: a process with the managed config (CORDON_CONFIG), a SyncAgent on its state dir
+// and the local status API on a socket, wired the way agent-runtime wires them, but with no process watcher and
+// no enforcement. For sync-level cases that need events on demand: it reads "record PREFIX N" on stdin and says
+// on stdout which events counted ("R id"). Tests about the agent as shipped run `cordon agent` instead
+// (test/support/agent-process.ts; the outage and kill -9 cases in end-to-end.test.ts).
 import { createInterface } from 'node:readline';
 import { builtInPolicy, policyDigest, type CompiledPolicy } from '../../policy/index.ts';
 import { UserDirectory } from '../../agent/process/user-directory.ts';
@@ -26,9 +28,7 @@ const inForce = (): { policy: CompiledPolicy; info: PolicyInfo } => {
   }
   return { policy, info: policyInfo };
 };
-let lastScanAt = new Date().toISOString();
-// Stands in for the process guard: proves enforcement keeps ticking whatever the server does.
-const guard = setInterval(() => (lastScanAt = new Date().toISOString()), 100);
+const startedAt = new Date().toISOString();
 
 const agent = await SyncAgent.open({
   config,
@@ -40,7 +40,7 @@ const agent = await SyncAgent.open({
   },
   health: () => {
     const { policy: p, info } = inForce();
-    return { mode: p.mode, policy: { id: info.id, serial: info.serial, digest: info.digest }, watcher: 'test-guard', problems: [], installed: [] };
+    return { mode: p.mode, policy: { id: info.id, serial: info.serial, digest: info.digest }, watcher: 'none (sync harness)', problems: [], installed: [] };
   },
   keychain: process.env.CORDON_TEST_KEYCHAIN ? { service: process.env.CORDON_TEST_KEYCHAIN } : false,
   requestTimeoutMs: env('CORDON_TEST_TIMEOUT_MS', 2000),
@@ -67,7 +67,8 @@ function status(): AgentStatus {
     recentEvents: [],
     installed: [],
     exceptionRequests: s.exceptionRequests,
-    health: { watcher: 'test-guard', scanIntervalMs: 100, lastScanAt, processesSeen: 0, problems: s.problems },
+    // No watcher here: lastScanAt stays at start, so nothing can read enforcement into this harness.
+    health: { watcher: 'none (sync harness)', scanIntervalMs: 0, lastScanAt: startedAt, processesSeen: 0, problems: s.problems },
   };
 }
 
@@ -97,7 +98,6 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 });
 
 const shutdown = async () => {
-  clearInterval(guard);
   await server.close();
   await agent.stop();
   process.exit(0);
