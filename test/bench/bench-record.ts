@@ -30,6 +30,10 @@ function git(args: string[]): string {
 export class BenchRecord {
   private readonly startedAt = new Date();
   private readonly loadBefore = load();
+  // The code measured is the code loaded at the start: note its commit then, and whether it had local changes
+  // (outside bench-results/), which would make the figures not exactly the commit's.
+  private readonly commit = git(['rev-parse', 'HEAD']) || null;
+  private readonly uncommittedChanges = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench-results']) !== '';
 
   /** `name` names the file; by default it is the part after `bench:` in package.json (the command that reproduces it). */
   constructor(
@@ -42,13 +46,11 @@ export class BenchRecord {
 
   /** Writes bench-results/<name>.json and says so on stdout; returns the path. */
   write(figures: Record<string, unknown>): string {
-    // Changes outside bench-results/ mean the figures are not exactly the commit's: say so.
-    const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench-results']) !== '';
     const record = {
       bench: this.name,
       command: this.command,
-      commit: git(['rev-parse', 'HEAD']) || null,
-      uncommittedChanges: dirty,
+      commit: this.commit,
+      uncommittedChanges: this.uncommittedChanges,
       startedAt: this.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       machine: {
