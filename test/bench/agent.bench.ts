@@ -28,7 +28,7 @@ const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 30);
 /** Each idle measurement is three consecutive windows of this many seconds. */
 const IDLE_WINDOW_SECONDS = Number(process.env.BENCH_IDLE_WINDOW_SECONDS ?? 5);
 /** Start-up (first full read, the inventory's first pass over every home) is not idle: wait it out. */
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 12);
 const CLK_TCK = 100;
 const record = new BenchRecord('agent', { launches: LAUNCHES, idleWindowSeconds: IDLE_WINDOW_SECONDS, idleWindows: 3, warmupSeconds: WARMUP_SECONDS });
 const figures: Record<string, unknown> = { scan: {}, idle: {}, launchToStop: {} };
@@ -75,14 +75,14 @@ async function scanCost(target: number): Promise<void> {
   await topUpTo(target);
   const n = (await psList()).length;
   const rows = [
-    await perScan('cordon procfs, first full read', 20, () => new ProcFsSource().pollSync()),
+    await perScan('cordon procfs, first full read', 5, () => new ProcFsSource().pollSync()),
     await (async () => {
       const src = new ProcFsSource();
       src.pollSync();
       return perScan('cordon procfs, steady tick', 2000, () => src.pollSync());
     })(),
-    await perScan('systeminformation.processes()', 10, () => si.processes(), 520),
-    await perScan('ps-list', 10, () => psList(), 20),
+    await perScan('systeminformation.processes()', 3, () => si.processes(), 520),
+    await perScan('ps-list', 5, () => psList(), 20),
   ];
   const base = rows[1]!;
   console.log(`\n1. One scan with ${n} processes (mean per scan; CPU includes child processes)`);
