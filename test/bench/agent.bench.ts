@@ -2,9 +2,12 @@
 // Node developer would reach for: polling systeminformation's process list (or ps-list) at the same interval.
 //   1. one scan of the process table: Cordon's /proc source (first full read, then the incremental tick)
 //      vs si.processes() vs ps-list, at 300 and 2000 processes;
-//   2. idle cost of a running agent (CPU %, RSS) with 300 and 2000 processes, procfs vs systeminformation watcher;
-//   3. launch→stop latency of the real Claude Code over BENCH_LAUNCHES launches (default 50), and how many
+//   2. idle cost of a running agent (CPU %, RSS) with 300 and 2000 processes, procfs vs systeminformation watcher,
+//      over three consecutive windows (how much the figure moves), beside a bare Node process ticking every
+//      100 ms in the same windows (the floor any Node poller pays);
+//   3. launch→stop latency of the real Claude Code over BENCH_LAUNCHES launches (default 30), and how many
 //      launches reached the (loopback) API first, for both watchers.
+// Raw results: bench-results/agent.json.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import psList from 'ps-list';
@@ -17,12 +20,18 @@ import { RequestRecorder } from '../support/request-recorder.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startBareNode } from './bare-node-baseline.ts';
+import { BenchRecord } from './bench-record.ts';
+import { processCpuSeconds, processRssMiB } from './process-cpu.ts';
 
-const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 50);
-const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
+const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 30);
+/** Each idle measurement is three consecutive windows of this many seconds. */
+const IDLE_WINDOW_SECONDS = Number(process.env.BENCH_IDLE_WINDOW_SECONDS ?? 5);
 /** Start-up (first full read, the inventory's first pass over every home) is not idle: wait it out. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 12);
 const CLK_TCK = 100;
+const record = new BenchRecord('agent', { launches: LAUNCHES, idleWindowSeconds: IDLE_WINDOW_SECONDS, idleWindows: 3, warmupSeconds: WARMUP_SECONDS });
+const figures: Record<string, unknown> = { scan: {}, idle: {}, launchToStop: {} };
 
 const background: ChildProcess[] = [];
 function processCount(): number {
@@ -33,18 +42,6 @@ async function topUpTo(target: number): Promise<void> {
   const now = (await psList()).length;
   for (let i = now; i < target; i++) background.push(spawn('sleep', ['3600'], { stdio: 'ignore' }));
   await new Promise((r) => setTimeout(r, 500));
-}
-
-/** CPU seconds used by this process and its waited-for children (ps, the shells systeminformation runs). */
-function cpuSeconds(pid: number | 'self' = 'self'): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime, stime, cutime, cstime are fields 14–17 (1-based), i.e. 11–14 after the comm field.
-  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
-}
-function rssMiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 /**
@@ -78,14 +75,14 @@ async function scanCost(target: number): Promise<void> {
   await topUpTo(target);
   const n = (await psList()).length;
   const rows = [
-    await perScan('cordon procfs, first full read', 20, () => new ProcFsSource().pollSync()),
+    await perScan('cordon procfs, first full read', 5, () => new ProcFsSource().pollSync()),
     await (async () => {
       const src = new ProcFsSource();
       src.pollSync();
       return perScan('cordon procfs, steady tick', 2000, () => src.pollSync());
     })(),
-    await perScan('systeminformation.processes()', 10, () => si.processes(), 520),
-    await perScan('ps-list', 10, () => psList(), 20),
+    await perScan('systeminformation.processes()', 3, () => si.processes(), 520),
+    await perScan('ps-list', 5, () => psList(), 20),
   ];
   const base = rows[1]!;
   console.log(`\n1. One scan with ${n} processes (mean per scan; CPU includes child processes)`);
@@ -95,23 +92,41 @@ async function scanCost(target: number): Promise<void> {
   }
   const full = rows[0]!;
   console.log(`   → a full /proc read is ${(rows[2]!.cpuMs / full.cpuMs).toFixed(1)}× cheaper than systeminformation, ${(rows[3]!.cpuMs / full.cpuMs).toFixed(1)}× cheaper than ps-list`);
+  (figures.scan as Record<string, unknown>)[String(target)] = {
+    processes: n,
+    perScan: Object.fromEntries(rows.map((r) => [r.label, { wallMs: r.wallMs, cpuMs: r.cpuMs }])),
+    cpuRatioToSteadyTick: { systeminformation: rows[2]!.cpuMs / base.cpuMs, psList: rows[3]!.cpuMs / base.cpuMs },
+    cpuRatioToFullRead: { systeminformation: rows[2]!.cpuMs / full.cpuMs, psList: rows[3]!.cpuMs / full.cpuMs },
+  };
 }
 
 async function idleCost(target: number): Promise<void> {
   await topUpTo(target);
-  console.log(`\n2. A running agent, idle, ${processCount()} processes on the machine, ${IDLE_SECONDS} s (100 ms ticks)`);
+  const processes = processCount();
+  console.log(`\n2. A running agent, idle, ${processes} processes on the machine, 3 windows of ${IDLE_WINDOW_SECONDS} s (100 ms ticks), beside a bare Node process ticking every 100 ms`);
+  const out: Record<string, unknown> = { processes };
   for (const watcher of ['procfs', 'systeminformation'] as const) {
     const agent = await startAgent({ args: ['--watcher', watcher], env: { CORDON_LOG_LEVEL: 'warn' } });
+    const bare = startBareNode();
     await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
-    const pid = agent.child.pid!;
-    const c0 = cpuSeconds(pid);
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
-    const cpu = ((cpuSeconds(pid) - c0) / ((performance.now() - t0) / 1000)) * 100;
-    const rss = rssMiB(pid);
+    const pids = { agent: agent.child.pid!, bare: bare.child.pid! };
+    const windows: { agent: number; bare: number }[] = [];
+    for (let w = 0; w < 3; w++) {
+      const c0 = { agent: processCpuSeconds(pids.agent), bare: processCpuSeconds(pids.bare) };
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, IDLE_WINDOW_SECONDS * 1000));
+      const seconds = (performance.now() - t0) / 1000;
+      windows.push({ agent: ((processCpuSeconds(pids.agent) - c0.agent) / seconds) * 100, bare: ((processCpuSeconds(pids.bare) - c0.bare) / seconds) * 100 });
+    }
+    const rss = { agent: processRssMiB(pids.agent), bare: processRssMiB(pids.bare) };
+    await bare.stop();
     await agent.stop();
-    console.log(`   watcher ${watcher.padEnd(18)} CPU ${cpu.toFixed(2).padStart(6)} % of one core   RSS ${rss.toFixed(0)} MiB`);
+    const mean = (k: 'agent' | 'bare') => windows.reduce((a, w) => a + w[k], 0) / windows.length;
+    const range = (k: 'agent' | 'bare') => `${Math.min(...windows.map((w) => w[k])).toFixed(2)}–${Math.max(...windows.map((w) => w[k])).toFixed(2)}`;
+    console.log(`   watcher ${watcher.padEnd(18)} CPU ${mean('agent').toFixed(2).padStart(6)} % of one core (windows ${range('agent')})   RSS ${rss.agent.toFixed(0)} MiB   | bare Node ${mean('bare').toFixed(2)} % (${range('bare')}), RSS ${rss.bare.toFixed(0)} MiB`);
+    out[watcher] = { cpuPercentOfCore: mean('agent'), cpuPercentWindows: windows.map((w) => w.agent), rssMiB: rss.agent, bareNode: { cpuPercentOfCore: mean('bare'), cpuPercentWindows: windows.map((w) => w.bare), rssMiB: rss.bare } };
   }
+  (figures.idle as Record<string, unknown>)[String(target)] = out;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -151,6 +166,7 @@ async function launchToStop(): Promise<void> {
     await agent.stop();
     await recorder.close();
     const sorted = [...times].sort((a, b) => a - b);
+    (figures.launchToStop as Record<string, unknown>)[watcher] = { launches: LAUNCHES, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1), reachedApiFirst: reached, notStopped: survived, allMs: times };
     console.log(
       `   watcher ${watcher.padEnd(18)} p50 ${percentile(sorted, 50).toFixed(0).padStart(5)} ms   p95 ${percentile(sorted, 95).toFixed(0).padStart(5)} ms   p99 ${percentile(sorted, 99).toFixed(0).padStart(5)} ms   max ${sorted.at(-1)!.toFixed(0).padStart(5)} ms   reached the API first: ${reached}/${LAUNCHES}   not stopped: ${survived}`,
     );
@@ -165,6 +181,7 @@ try {
   await idleCost(2000);
   for (const c of background.splice(0)) c.kill('SIGKILL');
   await launchToStop();
+  record.write(figures);
 } finally {
   for (const c of background) c.kill('SIGKILL');
 }

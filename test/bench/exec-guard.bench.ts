@@ -1,27 +1,36 @@
 // npm run bench:exec-guard — what the Linux exec guard (fanotify) costs and what it buys, as root:
-//   1. added latency per benign exec, guard on vs no agent: BENCH_EXECS (default 10,000) execs of /bin/true and
-//      BENCH_NODE_EXECS (default 2,000) of `node -e 0`, timed fork→exit by a small C driver (p50, p99, ratio);
+//   1. added latency per benign exec, guard on vs no agent: BENCH_EXECS (default 1,000) execs of /bin/true and
+//      BENCH_NODE_EXECS (default 50) of `node -e 0`, timed fork→exit by a small C driver (p50, p99, ratio);
 //      and the uncached cost: execs of never-seen copies of /bin/true (each one asks the agent);
 //   2. idle CPU of the agent (+ helper) at 2,000 processes: exec guard (events, /proc backstop every 2 s) vs
 //      /proc polling every 100 ms;
 //   3. launch → deny/stop: the real Claude Code binary installed, a renamed hard link, a fresh renamed copy
-//      (uncached: judged by content), and a script tool (`node cli.js`), guard on vs /proc polling.
+//      (uncached: judged by content), and a script tool (`node cli.js`), guard on vs /proc polling;
+//   4. what judging a never-seen file by its content costs (the reason for the large-file deadline): the real
+//      Claude Code binary and /bin/true, each by a fresh identifier.
+// Raw results: bench-results/exec-guard.json.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { execGuardSkipReason, fakeScriptTool } from '../support/exec-guard-stage.ts';
 import { installRealCli } from '../support/real-clis.ts';
+import { builtInPolicy, NodeFileProbe, ToolIdentifier } from '../../policy/index.ts';
+import { BenchRecord } from './bench-record.ts';
+import { processCpuSeconds } from './process-cpu.ts';
 
-const EXECS = Number(process.env.BENCH_EXECS ?? 10_000);
-const NODE_EXECS = Number(process.env.BENCH_NODE_EXECS ?? 2_000);
-const UNCACHED = Number(process.env.BENCH_UNCACHED ?? 200);
-const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 20);
+const EXECS = Number(process.env.BENCH_EXECS ?? 1_000);
+const NODE_EXECS = Number(process.env.BENCH_NODE_EXECS ?? 50);
+const UNCACHED = Number(process.env.BENCH_UNCACHED ?? 50);
+const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 10);
+const FRESH_COPIES = 3;
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
-const CLK_TCK = 100;
+const IDLE_PROCESSES = 2000;
 /** Which sections to run (BENCH_SECTIONS=1,3); all by default. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3').split(','));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3,4').split(','));
+const record = new BenchRecord('exec-guard', { execs: EXECS, nodeExecs: NODE_EXECS, uncached: UNCACHED, launches: LAUNCHES, freshCopies: FRESH_COPIES, idleSeconds: IDLE_SECONDS, idleProcesses: IDLE_PROCESSES, sections: [...SECTIONS] });
+const figures: Record<string, unknown> = {};
 
 const skip = execGuardSkipReason();
 if (skip) {
@@ -83,15 +92,6 @@ function uncached(n: number): { p50: number; p99: number; failed: number } {
   return { p50: pct(us, 50), p99: pct(us, 99), failed };
 }
 
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
 function helperOf(agent: AgentProcess): number | undefined {
   const pid = agent.child.pid!;
   for (const tid of execFileSync('ls', [`/proc/${pid}/task`], { encoding: 'utf8' }).trim().split('\n')) {
@@ -138,7 +138,9 @@ async function main(): Promise<void> {
   if (SECTIONS.has('1')) await latency(say);
   if (SECTIONS.has('2')) await idleCpu(say);
   if (SECTIONS.has('3')) await launches(say);
+  if (SECTIONS.has('4')) contentJudgement(say);
   rmSync(scratch, { recursive: true, force: true });
+  record.write(figures);
 }
 
 async function latency(say: (s: string) => void): Promise<void> {
@@ -157,6 +159,7 @@ async function latency(say: (s: string) => void): Promise<void> {
       ['new copy of /bin/true (uncached: asks the agent)', UNCACHED, off.uncached, on.uncached],
     ] as const) {
       say(`| ${label} | ${n} | ${fmt(a.p50)} | ${fmt(b.p50)} | ${(b.p50 / a.p50).toFixed(2)}× | ${fmt(a.p99)} | ${fmt(b.p99)} | ${(b.p99 / a.p99).toFixed(2)}× | ${a.failed + b.failed} |`);
+      ((figures.benignExecMicroseconds ??= {}) as Record<string, unknown>)[label] = { n, off: a, on: b, p50Ratio: b.p50 / a.p50, p99Ratio: b.p99 / a.p99 };
     }
   } finally {
     await agent.stop();
@@ -165,9 +168,12 @@ async function latency(say: (s: string) => void): Promise<void> {
 }
 
 async function idleCpu(say: (s: string) => void): Promise<void> {
-  topUpTo(2000);
+  topUpTo(IDLE_PROCESSES);
   await new Promise((r) => setTimeout(r, 3000));
-  say(`\n2. idle CPU at ${readFileSync('/proc/loadavg', 'utf8').split(' ')[3]!.split('/')[1]} processes, over ${IDLE_SECONDS} s (agent + helper)`);
+  const processes = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3]!.split('/')[1]);
+  const idle: Record<string, unknown> = { processes };
+  figures.idleCpu = idle;
+  say(`\n2. idle CPU at ${processes} processes, over ${IDLE_SECONDS} s (agent + helper)`);
   say('| engine | CPU % of a core |');
   say('|---|---|');
   for (const guard of ['on', 'off'] as const) {
@@ -175,9 +181,10 @@ async function idleCpu(say: (s: string) => void): Promise<void> {
     try {
       await new Promise((r) => setTimeout(r, 5000));
       const helper = helperOf(a);
-      const c0 = cpuSeconds(a.child.pid!) + (helper ? cpuSeconds(helper) : 0);
+      const c0 = processCpuSeconds(a.child.pid!) + (helper ? processCpuSeconds(helper) : 0);
       await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
-      const c1 = cpuSeconds(a.child.pid!) + (helper ? cpuSeconds(helper) : 0);
+      const c1 = processCpuSeconds(a.child.pid!) + (helper ? processCpuSeconds(helper) : 0);
+      idle[guard === 'on' ? 'execGuard' : 'procPolling100ms'] = { percentOfCore: ((c1 - c0) / IDLE_SECONDS) * 100, helperFound: helper !== undefined };
       say(`| ${guard === 'on' ? 'fanotify exec guard (events; /proc backstop every 2 s)' : '/proc polling every 100 ms'} | ${(((c1 - c0) / IDLE_SECONDS) * 100).toFixed(2)} % |`);
     } finally {
       await a.stop();
@@ -190,7 +197,9 @@ async function launches(say: (s: string) => void): Promise<void> {
   const claude = installRealCli('claude-code');
   const binary = join(claude.packageDir, 'bin', 'claude.exe');
   const script = fakeScriptTool(join(scratch, 'global'));
-  say(`\n3. launch → deny (guard on) / stop (/proc polling), ${LAUNCHES} launches each (spawn of sh -c → its exit)`);
+  say(`\n3. launch → deny (guard on) / stop (/proc polling), ${LAUNCHES} launches each, ${FRESH_COPIES} of fresh copies (spawn of sh -c → its exit)`);
+  const rows: Record<string, unknown>[] = [];
+  figures.launches = rows;
   say('| launch | engine | p50 | p99 | outcomes |');
   say('|---|---|---|---|---|');
   for (const guard of ['on', 'off'] as const) {
@@ -199,26 +208,55 @@ async function launches(say: (s: string) => void): Promise<void> {
     try {
       const installed = await launchToEnd(binary, [], LAUNCHES, () => binary);
       say(`| native binary, installed | ${engine} | ${installed.p50.toFixed(1)} ms | ${installed.p99.toFixed(1)} ms | ${installed.outcomes} |`);
+      rows.push({ launch: 'native binary, installed', engine, ...installed });
       const linked = await launchToEnd(binary, [], LAUNCHES, (i) => {
         const p = join(scratch, `fmt-${guard}-${i}`);
         linkSync(binary, p);
         return p;
       });
       say(`| native binary, renamed hard link | ${engine} | ${linked.p50.toFixed(1)} ms | ${linked.p99.toFixed(1)} ms | ${linked.outcomes} |`);
-      const fresh = await launchToEnd(binary, [], 3, (i) => {
+      rows.push({ launch: 'native binary, renamed hard link', engine, ...linked });
+      const fresh = await launchToEnd(binary, [], FRESH_COPIES, (i) => {
         const p = join(scratch, `copy-${guard}-${i}`);
         copyFileSync(binary, p);
         execFileSync('chmod', ['755', p]);
         return p;
       });
       say(`| native binary, fresh renamed copy (uncached) | ${engine} | ${fresh.p50.toFixed(1)} ms | ${fresh.p99.toFixed(1)} ms | ${fresh.outcomes} |`);
-      for (let i = 0; i < 3; i++) rmSync(join(scratch, `copy-${guard}-${i}`), { force: true });
+      rows.push({ launch: 'native binary, fresh renamed copy (uncached)', engine, ...fresh });
+      for (let i = 0; i < FRESH_COPIES; i++) rmSync(join(scratch, `copy-${guard}-${i}`), { force: true });
       const scripted = await launchToEnd(process.execPath, [script], LAUNCHES);
       say(`| script tool, node cli.js | ${engine} | ${scripted.p50.toFixed(1)} ms | ${scripted.p99.toFixed(1)} ms | ${scripted.outcomes} |`);
+      rows.push({ launch: 'script tool, node cli.js', engine, ...scripted });
     } finally {
       await a.stop();
     }
   }
+}
+
+/** ms to judge a never-seen file by content (page cache warm: the cost is the scan, not the disk). */
+function contentJudgement(say: (s: string) => void): void {
+  const claude = join(installRealCli('claude-code').packageDir, 'bin', 'claude.exe');
+  // Content evidence only, as for a renamed copy far from any package manifest.
+  const tools = builtInPolicy().tools.map((t) => ({ ...t, signatures: { ...t.signatures, paths: undefined, npm: undefined, pypi: undefined, homebrew: undefined } }));
+  say('\n4. judging a never-seen file by its content (fresh identifier each time, warm page cache), 3 times each');
+  say('| file | MB | ms each |');
+  say('|---|---|---|');
+  const out: Record<string, unknown> = {};
+  for (const file of [claude, '/bin/true']) {
+    new ToolIdentifier(tools, new NodeFileProbe()).identifyFile(file, 'native'); // page cache
+    const ms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = new ToolIdentifier(tools, new NodeFileProbe());
+      const t0 = performance.now();
+      id.identifyFile(file, 'native');
+      ms.push(performance.now() - t0);
+    }
+    const mb = statSync(file).size / 1e6;
+    say(`| ${file === claude ? 'Claude Code native binary' : '/bin/true'} | ${mb.toFixed(1)} | ${ms.map((m) => m.toFixed(1)).join(', ')} |`);
+    out[file === claude ? 'claudeCodeBinary' : 'binTrue'] = { megabytes: mb, ms };
+  }
+  figures.contentJudgementMs = out;
 }
 
 main().catch((err: unknown) => {

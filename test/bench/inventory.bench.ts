@@ -1,6 +1,7 @@
 // npm run bench:inventory — a full and an incremental inventory pass over a synthetic developer home of 200k
 // files, side by side with `find` over the same tree and a naive recursive walk (readdir + lstat of everything,
 // reading every package.json), as ratios. The home is generated once and cached in the temp dir.
+// Raw results: bench-results/inventory.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +9,11 @@ import { join } from 'node:path';
 import { runInventoryPass } from '../../agent/inventory/inventory-pass.ts';
 import { SWEEP_PRUNE } from '../../agent/inventory/location-scanner.ts';
 import { builtInPolicy, Matcher } from '../../policy/index.ts';
+import { BenchRecord } from './bench-record.ts';
 
 const TARGET_FILES = 200_000;
+const ROUNDS = 3;
+const record = new BenchRecord('inventory', { targetFiles: TARGET_FILES, rounds: ROUNDS, pageCache: 'warm' });
 const base = join(tmpdir(), 'cordon-bench-home-200k');
 const home = join(base, 'home', 'dev');
 
@@ -114,7 +118,7 @@ const stateRoot = join(tmpdir(), `cordon-bench-inventory-${process.pid}`);
 
 // Warm the page cache so every contender reads from memory.
 execFileSync('find', [home], { stdio: 'ignore' });
-const rounds = 3;
+const rounds = ROUNDS;
 const find: number[] = [];
 const findPruned: number[] = [];
 const pruneArgs = [home, '(', ...[...SWEEP_PRUNE].flatMap((n, i) => [...(i ? ['-o'] : []), '-name', n]), ')', '-prune', '-o', '-print'];
@@ -155,3 +159,14 @@ console.log(row('find HOME with the same pruning (node_modules, .git, caches)', 
 console.log(row('naive recursive walk (readdir + lstat all, read package.json)', median(naive)));
 console.log(row('Cordon inventory, full pass', median(full)));
 console.log(row('Cordon inventory, incremental pass', median(incremental)));
+
+const ms = { find: f, findPruned: median(findPruned), naiveWalk: median(naive), inventoryFull: median(full), inventoryIncremental: median(incremental) };
+record.write({
+  files,
+  toolsFound: found,
+  incrementalPass: stats,
+  medianMs: ms,
+  allMs: { find, findPruned, naiveWalk: naive, inventoryFull: full, inventoryIncremental: incremental },
+  ratioToFind: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v / f])),
+  ratioToNaiveWalk: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v / ms.naiveWalk])),
+});

@@ -3,7 +3,8 @@
 // dist/ run by node, and the esbuild bundle run by plain node. For each: time from launch until a banned
 // look-alike started at the same moment is stopped and until the status socket answers "enforcing"; steady RSS
 // and idle CPU with BENCH_PROCESSES (default 2,000) processes on the machine; RSS after the first inventory
-// pass; bytes on disk. Every agent is scoped (--scope-pid) to this benchmark's own processes.
+// pass; bytes on disk. Every agent is scoped (--scope-pid) to this benchmark's own processes. A bare Node process
+// with a 100 ms timer, measured the same way, is the floor. Raw results: bench-results/package.json.
 //   BENCH_COMPARE_TO=DIR   also measures the tsx run of another checkout (e.g. `git archive main` with a
 //                          node_modules link), for before/after figures.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,14 +17,24 @@ import { statusApiRequest } from '../../agent/status-client.ts';
 import type { AgentStatus } from '../../agent/status-types.ts';
 import { bundleCli, treeBytes } from '../support/cli-bundle.ts';
 import { startNpmLayoutProcess } from '../support/npm-layout-process.ts';
+import { startBareNode } from './bare-node-baseline.ts';
+import { BenchRecord } from './bench-record.ts';
+import { processCpuSeconds } from './process-cpu.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 2000);
-const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 20);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
-const STARTS = Number(process.env.BENCH_STARTS ?? 5);
-const INVENTORY_TIMEOUT_SECONDS = Number(process.env.BENCH_INVENTORY_TIMEOUT ?? 180);
-const CLK_TCK = 100;
+const STARTS = Number(process.env.BENCH_STARTS ?? 3);
+const INVENTORY_TIMEOUT_SECONDS = Number(process.env.BENCH_INVENTORY_TIMEOUT ?? 90);
+const record = new BenchRecord('package', {
+  processes: PROCESSES,
+  idleSeconds: IDLE_SECONDS,
+  warmupSeconds: WARMUP_SECONDS,
+  starts: STARTS,
+  inventoryTimeoutSeconds: INVENTORY_TIMEOUT_SECONDS,
+  compareTo: process.env.BENCH_COMPARE_TO ?? null,
+});
 
 interface Variant {
   name: string;
@@ -71,12 +82,7 @@ function tree(root: number): number[] {
   return out;
 }
 function cpuSeconds(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    const f = statFields(pid);
-    if (f) total += (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  }
-  return total;
+  return pids.reduce((total, pid) => total + processCpuSeconds(pid), 0);
 }
 function rssMiB(pids: number[]): number {
   let kb = 0;
@@ -183,6 +189,20 @@ async function idle(v: Variant): Promise<{ rss: number; cpu: number; newPidsPerS
   return { rss, cpu, newPidsPerSecond };
 }
 
+/** The floor: a bare Node process with a 100 ms timer, measured as idle() measures an agent. */
+async function bareNode(): Promise<{ rss: number; cpu: number }> {
+  const bare = startBareNode();
+  await sleep(WARMUP_SECONDS * 1000);
+  const pid = bare.child.pid!;
+  const c0 = processCpuSeconds(pid);
+  const t0 = performance.now();
+  await sleep(IDLE_SECONDS * 1000);
+  const cpu = ((processCpuSeconds(pid) - c0) / ((performance.now() - t0) / 1000)) * 100;
+  const rss = rssMiB([pid]);
+  await bare.stop();
+  return { rss, cpu };
+}
+
 /** RSS once the first inventory pass (report only: nothing is moved) has written its state. */
 async function afterInventory(v: Variant): Promise<number> {
   const agent = launch(v, ['--inventory', 'report']);
@@ -227,6 +247,7 @@ async function main(): Promise<void> {
     rows.push({ v, ...t, rss: i.rss, cpu: i.cpu, churn: i.newPidsPerSecond, rssInventory: inv });
     console.log(`   measured ${v.name}`);
   }
+  const floor = await bareNode();
   cleanUp();
   const base = rows.find((r) => r.v.name.startsWith('tsx (npx'))!;
   const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
@@ -238,6 +259,12 @@ async function main(): Promise<void> {
       `| ${r.v.name} | ${fmt(r.stoppedMs)} ms (${ratio(r.stoppedMs, base.stoppedMs)}) | ${fmt(r.enforcingMs)} ms (${ratio(r.enforcingMs, base.enforcingMs)}) | ${fmt(r.enforcingCpuMs)} ms (${ratio(r.enforcingCpuMs, base.enforcingCpuMs)}) | ${fmt(r.rss)} MiB (${ratio(r.rss, base.rss)}) | ${fmt(r.cpu, 2)} (${ratio(r.cpu, base.cpu)}; ${fmt(r.churn)} new pids/s) | ${fmt(r.rssInventory)} MiB | ${r.v.bytes ? `${fmt(r.v.bytes / 1048576, 1)} MiB` : 'sources + node_modules'} |`,
     );
   }
+  console.log(`| bare Node, a 100 ms timer (the floor) | | | | ${fmt(floor.rss)} MiB | ${fmt(floor.cpu, 2)} | | |`);
+  record.write({
+    processes: pids().length,
+    variants: rows.map((r) => ({ name: r.v.name, bytesOnDisk: r.v.bytes ?? null, launchToLookalikeStoppedMs: r.stoppedMs, launchToEnforcingMs: r.enforcingMs, cpuToEnforcingMs: r.enforcingCpuMs, steadyRssMiB: r.rss, idleCpuPercentOfCore: r.cpu, newPidsPerSecond: r.churn, rssAfterFirstInventoryMiB: Number.isFinite(r.rssInventory) ? r.rssInventory : null })),
+    bareNode: { steadyRssMiB: floor.rss, idleCpuPercentOfCore: floor.cpu },
+  });
   console.log('\nRatios are against the tsx run. "new pids/s" is what else the machine started meanwhile (the watcher reads each new process).');
   console.log('Targets (issue 13): steady RSS < 60 MB, idle CPU < 0.3 % at 2,000 processes, launch → enforcing < 300 ms.');
 }

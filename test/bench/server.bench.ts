@@ -1,6 +1,7 @@
 // npm run bench:server — the server under load from this (separate) process over loopback, with autocannon:
 // policy checks/s on the 304 path and events/s ingested in batches (500 and 100 per request), with p99 latency,
-// for the embedded store (PGlite) and a real PostgreSQL, side by side.
+// for the embedded store (PGlite) and a real PostgreSQL, side by side; and what an event row costs on disk in
+// PostgreSQL with its indexes. Raw results: bench-results/server.json.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,9 +9,11 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { CORDON_BIN } from '../support/cli.ts';
 import { postgresSkipReason, startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.ts';
 import { deviceFacts, http } from '../support/server-instance.ts';
+import { BenchRecord } from './bench-record.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -20,11 +23,28 @@ const EVENT_RUNS = [
   { batch: 100, connections: 2 },
 ];
 const DEVICES = 50;
+const record = new BenchRecord('server', { seconds: DURATION, policyConnections: CONNECTIONS, eventRuns: EVENT_RUNS, devices: DEVICES });
 
 interface Result {
   policy304PerSec: number;
   policyP99: number;
-  events: { perSec: number; p99: number }[];
+  events: { batch: number; connections: number; perSec: number; p99: number }[];
+  /** PostgreSQL only: bytes of the events table with its indexes and TOAST, per row. */
+  eventRow?: { rows: number; bytes: number; bytesPerRow: number };
+}
+
+async function eventRowSize(databaseUrl: string): Promise<Result['eventRow']> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('VACUUM ANALYZE events');
+    const { rows } = await client.query<{ rows: string; bytes: string }>("SELECT count(*) AS rows, pg_total_relation_size('events') AS bytes FROM events");
+    const n = Number(rows[0]!.rows);
+    const bytes = Number(rows[0]!.bytes);
+    return { rows: n, bytes, bytesPerRow: bytes / n };
+  } finally {
+    await client.end();
+  }
 }
 
 async function startServerProcess(dataDir: string, databaseUrl?: string): Promise<{ child: ChildProcess; url: string }> {
@@ -95,9 +115,9 @@ async function benchOne(name: string, databaseUrl?: string): Promise<Result> {
         ],
       });
       if (r.non2xx || r.errors) throw new Error(`events bench: ${r.non2xx} requests failed, ${r.errors} errors`);
-      events.push({ perSec: r.requests.average * size, p99: r.latency.p99 });
+      events.push({ batch: size, connections, perSec: r.requests.average * size, p99: r.latency.p99 });
     }
-    return { policy304PerSec: policy.requests.average, policyP99: policy.latency.p99, events };
+    return { policy304PerSec: policy.requests.average, policyP99: policy.latency.p99, events, ...(databaseUrl ? { eventRow: await eventRowSize(databaseUrl) } : {}) };
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -136,4 +156,7 @@ for (const [label, show, value] of rows) {
   const ratio = names.length === 2 ? `   ${(value(results.PostgreSQL!) / value(results.PGlite!)).toFixed(2)}×` : '';
   process.stdout.write(`${label.padEnd(width)}${names.map((n) => show(results[n]!).padStart(14)).join('')}${ratio}\n`);
 }
+const row = results.PostgreSQL?.eventRow;
+if (row) process.stdout.write(`\nPostgreSQL events table with its indexes: ${(row.bytes / 1e6).toFixed(1)} MB for ${fmt(row.rows)} rows = ${fmt(row.bytesPerRow)} bytes per event row\n`);
+record.write({ stores: results, ...(skip ? { postgresSkipped: skip } : {}) });
 process.stdout.write(`\ntargets (issue #4): ≥ 5,000 policy checks/s and ≥ 20,000 events/s into PostgreSQL with p99 < 50 ms\n`);
