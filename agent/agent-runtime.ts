@@ -370,11 +370,9 @@ export class AgentRuntime {
     if (!this.engine.active && this.o.execGuard !== 'off') this.o.log.info({ engine: this.engine.info }, 'exec guard not in force');
   }
 
-  /** The --exec-guard flag wins; else the policy's agent.execGuardUnanswered (fail-open by default). */
+  /** `--exec-guard fail-closed`, or the policy's agent.execGuardUnanswered: deny; fail-open otherwise. */
   private failClosed(): boolean {
-    if (this.o.execGuard === 'fail-closed') return true;
-    if (this.o.execGuard === 'on') return false;
-    return this.policy.agent.execGuardUnanswered === 'deny';
+    return this.o.execGuard === 'fail-closed' || this.policy.agent.execGuardUnanswered === 'deny';
   }
 
   private engineInfo() {
