@@ -17,6 +17,7 @@ import { ExpirySchedule } from './enforcement/expiry-schedule.ts';
 import { ProcessGuard } from './enforcement/process-guard.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_LARGE_DEADLINE_MS, ExecEngine } from './exec-guard/exec-engine.ts';
 import { PreventedExecReporter } from './exec-guard/prevented-exec.ts';
+import { protectedEntryFiles } from './exec-guard/protected-entries.ts';
 import type { InventoryJob } from './inventory/inventory-job.ts';
 import { LoopWatchdog, takeStallRecord, type StallRecord } from './loop-watchdog.ts';
 import { StalledProcesses } from './stalled-processes.ts';
@@ -222,6 +223,7 @@ export class AgentRuntime {
       matcher: () => this.matcher,
       record: (e) => this.record(e),
       quarantine: mode === 'on',
+      onPass: (items) => this.engine?.protect(protectedEntryFiles(items)),
       onError: (err) => this.problem('inventory', `inventory: ${(err as Error).message}`),
     });
     await this.inventory.start(this.policy.agent.inventoryIntervalSeconds);
@@ -328,6 +330,7 @@ export class AgentRuntime {
     this.policyInfo = { ...info, digest: policyDigest(this.policy) };
     if (device) this.device = device;
     this.matcher = new Matcher(this.policy, this.device);
+    this.engine?.setPolicy(this.policy, this.device, this.failClosed());
     this.guard.setInterval(this.scanInterval());
     this.expiries.arm();
     this.decisionsChanged('the policy changed');
@@ -346,10 +349,13 @@ export class AgentRuntime {
       watcherChosen: this.o.watcher !== undefined,
       machineScope: this.o.scope === 'machine',
       scopePid: this.o.scopePid,
-      failClosed: this.o.execGuard === 'fail-closed',
+      failClosed: this.failClosed(),
       deadlineMs: this.o.execGuardDeadlineMs ?? DEFAULT_DEADLINE_MS,
       largeDeadlineMs: Math.min(10_000, Math.max(DEFAULT_LARGE_DEADLINE_MS, (this.o.execGuardDeadlineMs ?? DEFAULT_DEADLINE_MS) * 50)),
-      judge: { matcher: () => this.matcher, users: this.users, onPrevented: (q, d, user, caller) => prevented.report(q, d, user, caller) },
+      policy: () => ({ policy: this.policy, device: this.device }),
+      watchOpens: true,
+      onPrevented: (q, d, user, caller) => prevented.report(q, d, user, caller),
+      onLoaded: (pid, path, d) => void this.guard.loaded(pid, d, path),
       onExec: (pid) => this.guard.execSeen(pid),
       onFallback: (m) => {
         this.problem('exec-guard', `the exec guard answered an exec without the agent (${m.why}): ${m.verdict} ${m.path.slice(0, 256)} for pid ${m.pid}`);
@@ -361,6 +367,11 @@ export class AgentRuntime {
       },
     });
     if (!this.engine.active && this.o.execGuard !== 'off') this.o.log.info({ engine: this.engine.info }, 'exec guard not in force');
+  }
+
+  /** `--exec-guard fail-closed`, or the policy's agent.execGuardUnanswered: deny; fail-open otherwise. */
+  private failClosed(): boolean {
+    return this.o.execGuard === 'fail-closed' || this.policy.agent.execGuardUnanswered === 'deny';
   }
 
   private engineInfo() {

@@ -68,6 +68,8 @@ export const CompiledAgentSettingsSchema = Type.Object(
     syncIntervalSeconds: Type.Integer({ minimum: 30, maximum: 86_400 }),
     inventoryIntervalSeconds: Type.Integer({ minimum: 300, maximum: 7 * 86_400 }),
     heartbeatIntervalSeconds: Type.Integer({ minimum: 30, maximum: 86_400 }),
+    /** Absent in policies compiled before it existed: fail-open. */
+    execGuardUnanswered: Type.Optional(Type.Union([Type.Literal('allow'), Type.Literal('deny')])),
   },
   { additionalProperties: false },
 );

@@ -95,6 +95,12 @@ export const AgentSettingsSchema = Type.Object(
     syncIntervalSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 86_400 })),
     inventoryIntervalSeconds: Type.Optional(Type.Integer({ minimum: 300, maximum: 7 * 86_400 })),
     heartbeatIntervalSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 86_400 })),
+    execGuardUnanswered: Type.Optional(
+      Type.Union([Type.Literal('allow'), Type.Literal('deny')], {
+        description:
+          "Linux exec guard: what happens to an exec the agent cannot judge in time (agent restarting, stalled, too slow). 'allow' (default, fail-open): it runs, and is stopped after it starts if banned. 'deny' (fail-closed): it fails, so every new program on the machine fails to start while the agent is down, including an administrator's repair shell; only for machines recoverable from outside.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

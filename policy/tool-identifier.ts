@@ -188,7 +188,7 @@ export class ToolIdentifier {
     if (!kind && exe) {
       const native = this.identifyFileAs(exe, 'native', { root: view?.root ?? '', content: view?.exe, runBy: obs.uid });
       if (native) return native;
-      kind = this.interpreterOf(view?.exe ?? exe);
+      kind = this.interpreterOfFile(view?.exe ?? exe);
       if (!kind) return null;
     }
     if (kind) {
@@ -223,7 +223,7 @@ export class ToolIdentifier {
   }
 
   /** node or python when the file is that interpreter under another name; cached per inode. */
-  private interpreterOf(path: string): InterpreterKind | undefined {
+  interpreterOfFile(path: string): InterpreterKind | undefined {
     const st = this.probe.stat(path);
     if (!st || !st.isFile) return undefined;
     const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;

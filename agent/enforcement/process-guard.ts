@@ -5,6 +5,7 @@ import type { Decision, Matcher } from '../../policy/index.ts';
 import { localeFromEnv } from '../../policy/localized-text.ts';
 import type { AgentEvent, AgentEventType } from '../status-types.ts';
 import { launchingTerminal } from '../process/launching-terminal.ts';
+import { readLiveProcess } from '../process/live-process.ts';
 import { readEnviron, readProcStat } from '../process/proc-fs.ts';
 import type { ProcessSource, SeenProcess } from '../process/process-source.ts';
 import type { UserDirectory } from '../process/user-directory.ts';
@@ -134,6 +135,25 @@ export class ProcessGuard {
         if (!decision || decision.action !== 'block' || decision.mode !== 'enforce') continue;
         for (const pid of await this.act(p, user, decision, { rejudged: why })) handled.add(pid);
       }
+    });
+    this.ticking = run.catch((err: unknown) => this.o.onError(err));
+    return this.ticking;
+  }
+
+  /**
+   * An interpreter process opened a tool's entry file (the exec guard's open reports): `node -e "import(…)"`,
+   * `python3 -c "from aider.main import main"` name no script, so only what they load tells what they run.
+   * Carried out like any decision, between ticks.
+   */
+  loaded(pid: number, d: Decision, path: string): Promise<void> {
+    const run = this.ticking.then(async () => {
+      const p = readLiveProcess(pid);
+      if (!p || !this.inScope(p) || this.o.skip?.(p) || d.action === 'allow') return;
+      const user = this.o.users.nameOf(p.uid);
+      // What its argv already names (node …/cli.js) the watcher records; stopping is never left to wait for it.
+      const stop = d.action === 'block' && d.mode === 'enforce';
+      if (!stop && this.o.matcher().matchProcess({ ...p, user })?.toolId === d.toolId) return;
+      await this.act(p, user, d, { loaded: path });
     });
     this.ticking = run.catch((err: unknown) => this.o.onError(err));
     return this.ticking;

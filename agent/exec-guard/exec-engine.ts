@@ -3,9 +3,9 @@
 // plain polling everywhere else. A helper that dies is restarted; meanwhile polling is back at full rate.
 import { existsSync } from 'node:fs';
 import { EXEC_GUARD_BINARY } from './exec-guard-binary.ts';
-import { ExecGuardHelper } from './exec-guard-helper.ts';
+import type { CompiledPolicy, DeviceContext } from '../../policy/index.ts';
+import { ExecJudgeThread, type JudgeThreadEvents } from './exec-judge-thread.ts';
 import type { HelperMessage } from './exec-guard-protocol.ts';
-import { ExecJudge, type ExecJudgeOptions } from './exec-judge.ts';
 import { trustedExecutables } from './trusted-executables.ts';
 
 export interface EngineInfo {
@@ -28,7 +28,13 @@ export interface ExecEngineOptions {
   failClosed: boolean;
   deadlineMs: number;
   largeDeadlineMs: number;
-  judge: Omit<ExecJudgeOptions, 'helperPid' | 'scopePid'>;
+  /** The policy the judge thread decides with (its own Matcher is built from it). */
+  policy: () => { policy: CompiledPolicy; device: DeviceContext };
+  /** Judge what interpreter processes open (node -e "import('…/cli.js')", python -c …). */
+  watchOpens: boolean;
+  onPrevented: JudgeThreadEvents['onPrevented'];
+  /** An interpreter process loaded a catalogued tool's entry file. */
+  onLoaded: JudgeThreadEvents['onLoaded'];
   /** An exec went through: look at the pid now (event-driven detection). */
   onExec: (pid: number) => void;
   onFallback: (m: Extract<HelperMessage, { kind: 'fallback' }>) => void;
@@ -43,7 +49,9 @@ const RESTART_DELAY_MS = 5000;
 
 export class ExecEngine {
   info: EngineInfo;
-  private helper: ExecGuardHelper | undefined;
+  private helper: ExecJudgeThread | undefined;
+  /** The files to protect, kept to re-apply after a restart of the helper. */
+  private protectedPaths: readonly string[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -75,31 +83,37 @@ export class ExecEngine {
   private async launch(): Promise<void> {
     const o = this.o;
     try {
-      let helperPid = 0;
-      const judge = new ExecJudge({ ...o.judge, scopePid: o.scopePid, helperPid: () => helperPid });
-      this.helper = await ExecGuardHelper.start({
-        binary: o.binary ?? EXEC_GUARD_BINARY,
-        deadlineMs: o.deadlineMs,
-        largeDeadlineMs: o.largeDeadlineMs,
-        failClosed: o.failClosed,
-        scopePid: o.scopePid,
-        trustedExecutables: trustedExecutables(),
-        judge: (q) => judge.judge(q),
-        onExec: o.onExec,
-        onFallback: o.onFallback,
-        onExit: (why) => this.lost(why),
-      });
-      helperPid = this.helper.pid;
+      const { policy, device } = o.policy();
+      this.helper = await ExecJudgeThread.start(
+        {
+          binary: o.binary ?? EXEC_GUARD_BINARY,
+          deadlineMs: o.deadlineMs,
+          largeDeadlineMs: o.largeDeadlineMs,
+          failClosed: o.failClosed,
+          scopePid: o.scopePid,
+          trustedExecutables: trustedExecutables(),
+          watchOpens: o.watchOpens,
+          policy,
+          device,
+        },
+        { onExec: o.onExec, onFallback: o.onFallback, onPrevented: o.onPrevented, onLoaded: o.onLoaded, onExit: (why) => this.lost(why) },
+      );
+      if (this.protectedPaths.length) this.helper.protect(this.protectedPaths);
       const marked = this.helper.marks.filter((m) => m.ok).map((m) => m.where);
       this.info = {
         kind: 'fanotify',
         prevention: true,
-        why: `fanotify exec guard on ${marked.length} filesystem(s) (${marked.slice(0, 8).join(', ')}), deadline ${o.deadlineMs} ms (${o.largeDeadlineMs} ms for a new file over 8 MiB), fail-${o.failClosed ? 'closed' : 'open'}; ${o.watcher} as a slow backstop`,
+        why: this.describe(marked),
       };
     } catch (err) {
       this.helper = undefined;
       this.info = { kind: o.watcher, prevention: false, why: `${o.watcher} polling: the exec guard could not start: ${(err as Error).message}` };
     }
+  }
+
+  private describe(marked: string[]): string {
+    const o = this.o;
+    return `fanotify exec guard on ${marked.length} filesystem(s) (${marked.slice(0, 8).join(', ')}), deadline ${o.deadlineMs} ms (${o.largeDeadlineMs} ms for a new file over 8 MiB), fail-${o.failClosed ? 'closed' : 'open'}${o.watchOpens ? ', judging what interpreters open' : ''}, judged off the main thread; ${o.watcher} as a slow backstop`;
   }
 
   private lost(why: string): void {
@@ -127,6 +141,19 @@ export class ExecEngine {
   /** Verdicts may have changed (policy, mode, an exception ending): the helper forgets its cache. */
   flush(): void {
     this.helper?.flush();
+  }
+
+  /** A new policy (or device context, or fail-closed choice): the judge decides with it from now on. */
+  setPolicy(policy: CompiledPolicy, device: DeviceContext, failClosed: boolean): void {
+    if (failClosed !== this.o.failClosed && this.helper) this.info = { ...this.info, why: this.info.why.replace(/fail-(open|closed)/, `fail-${failClosed ? 'closed' : 'open'}`) };
+    this.o.failClosed = failClosed;
+    this.helper?.setPolicy(policy, device, failClosed);
+  }
+
+  /** Entry files of banned tools found installed: interpreters must ask before opening them. */
+  protect(paths: readonly string[]): void {
+    this.protectedPaths = paths;
+    this.helper?.protect(paths);
   }
 
   stats() {

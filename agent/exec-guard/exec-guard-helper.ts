@@ -3,7 +3,7 @@
 // the process that could answer it.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { answerLine, parseHelperLine, type ExecQuestion, type HelperMessage } from './exec-guard-protocol.ts';
+import { answerLine, openedLines, parseHelperLine, protectLine, type ExecQuestion, type HelperMessage, type OpenedFile } from './exec-guard-protocol.ts';
 
 export interface ExecVerdict {
   deny: boolean;
@@ -14,6 +14,8 @@ export interface ExecVerdict {
    * When false the exec-time verdict is final and later execs of the file are not reported.
    */
   report: boolean;
+  /** The file is an interpreter (node, python, under any name): the helper reports what its processes open. */
+  interpreter?: boolean;
   /** Work to do once the kernel has its answer (explaining a deny, recording it). */
   after?: () => void;
 }
@@ -28,6 +30,10 @@ export interface ExecGuardHelperOptions {
   trustedExecutables: readonly string[];
   /** Mark only these mounts (FAN_MARK_MOUNT) instead of every local filesystem. */
   mounts?: readonly string[];
+  /** Report the files interpreter processes open (FAN_OPEN), for `onOpened`. */
+  watchOpens?: boolean;
+  /** An interpreter process opened a file not judged yet; call `opened()` when done with it. */
+  onOpened?: (o: OpenedFile) => void;
   /** Judges one exec; synchronous, because the process waits in the kernel until it is answered. */
   judge: (q: ExecQuestion) => ExecVerdict;
   /** An exec the helper let through (from its cache, or by the agent's allow): detection looks at the pid now. */
@@ -45,6 +51,8 @@ const STDERR_KEEP = 4096;
 
 export class ExecGuardHelper {
   readonly marks: { ok: boolean; fsType: string; where: string; error?: string }[] = [];
+  /** Files protected with inode marks since the last protect(), and the last few the kernel refused. */
+  readonly protectedFiles = { marked: 0, failed: [] as string[] };
   private stopping = false;
   private stderr = '';
   private readonly statsWaiters: ((s: HelperStats) => void)[] = [];
@@ -64,6 +72,7 @@ export class ExecGuardHelper {
     if (o.scopePid !== undefined) args.push('--scope-pid', String(o.scopePid));
     for (const exe of o.trustedExecutables) args.push('--trusted-exe', exe);
     for (const m of o.mounts ?? []) args.push('--mount', m);
+    if (o.watchOpens) args.push('--watch-opens');
     const child = spawn(o.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const helper = new ExecGuardHelper(child, o);
     return new Promise((resolve, reject) => {
@@ -107,7 +116,7 @@ export class ExecGuardHelper {
           // A judging bug must not decide for the user: the helper's own fail-open/closed rule applies.
           verdict = { deny: this.o.failClosed, cacheable: false, report: true };
         }
-        this.child.stdin.write(answerLine(m.id, verdict.deny, verdict.cacheable, verdict.report));
+        this.child.stdin.write(answerLine(m.id, verdict.deny, verdict.cacheable, verdict.report, verdict.interpreter));
         if (!verdict.deny && verdict.report) this.o.onExec(m.pid);
         verdict.after?.();
         break;
@@ -118,15 +127,53 @@ export class ExecGuardHelper {
       case 'fallback':
         this.o.onFallback(m);
         break;
+      case 'opened':
+        if (this.o.onOpened) this.o.onOpened(m);
+        else this.opened(m, true);
+        break;
       case 'mark':
-        if (this.marks.length < 256) this.marks.push({ ok: m.ok, fsType: m.fsType, where: m.where, ...(m.error ? { error: m.error } : {}) });
+        if (m.fsType === 'inode') {
+          if (m.ok) this.protectedFiles.marked++;
+          else this.protectedFiles.failed.push(`${m.where}: ${m.error ?? 'refused'}`.slice(0, 512));
+          this.protectedFiles.failed.splice(0, this.protectedFiles.failed.length - 16);
+        } else if (this.marks.length < 256) this.marks.push({ ok: m.ok, fsType: m.fsType, where: m.where, ...(m.error ? { error: m.error } : {}) });
         break;
       case 'stats':
-        this.statsWaiters.shift()?.({ events: m.events, asked: m.asked, cached: m.cached, fallbacks: m.fallbacks, denied: m.denied, pending: m.pending });
+        this.statsWaiters.shift()?.({ events: m.events, asked: m.asked, cached: m.cached, fallbacks: m.fallbacks, denied: m.denied, pending: m.pending, opens: m.opens, reported: m.reported });
         break;
       default:
         break;
     }
+  }
+
+  /** Done reading an opened file (its fd is closed); `noTool`: later opens of the same file are not reported. */
+  opened(o: OpenedFile, noTool: boolean): void {
+    const lines = openedLines(o, noTool);
+    if (lines) this.child.stdin.write(lines);
+  }
+
+  /**
+   * Interpreters opening these files must ask first (inode marks, FAN_OPEN_PERM), replacing the set protected
+   * before. Returns the paths refused for their shape.
+   */
+  protect(paths: readonly string[]): string[] {
+    const refused: string[] = [];
+    this.protectedFiles.marked = 0;
+    this.protectedFiles.failed.length = 0;
+    let out = 'U\n';
+    for (const path of paths) {
+      const line = protectLine(path);
+      if (line) out += line;
+      else refused.push(path);
+    }
+    this.child.stdin.write(out);
+    return refused;
+  }
+
+  /** Fail-closed or fail-open from now on (the policy's choice changed). */
+  setFailClosed(failClosed: boolean): void {
+    this.o.failClosed = failClosed;
+    this.child.stdin.write(`C\t${failClosed ? 'closed' : 'open'}\n`);
   }
 
   /** Forgets every cached verdict: the policy (or an exception) changed. */

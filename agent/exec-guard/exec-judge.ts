@@ -7,8 +7,9 @@ import { interpreterKind } from '../../policy/interpreter-argv.ts';
 import { readEnviron, readProcStat, type ProcStat } from '../process/proc-fs.ts';
 import type { UserDirectory } from '../process/user-directory.ts';
 import type { ExecVerdict } from './exec-guard-helper.ts';
-import type { ExecQuestion } from './exec-guard-protocol.ts';
+import type { ExecQuestion, OpenedFile } from './exec-guard-protocol.ts';
 import { isPackageManagerCaller } from './package-manager-caller.ts';
+import { isRunnableSource, runsTheTool } from './tool-entry-file.ts';
 
 export interface ExecJudgeOptions {
   matcher: () => Matcher;
@@ -66,12 +67,18 @@ export class ExecJudge {
     if (isPackageManagerCaller(q.pid)) return { deny: false, cacheable: false, report: true };
     const matcher = this.o.matcher();
     // An interpreter (node, python, bun, deno by name) is judged by the script it runs, after its exec, exactly
-    // as the process watcher judges it; scanning its content here would only delay every first `node`.
+    // as the process watcher judges it, and by the files it opens; scanning its content here would only delay
+    // every first `node`.
     const base = q.path.slice(q.path.lastIndexOf('/') + 1);
-    if (interpreterKind(base)) return { deny: false, cacheable: true, report: true };
+    if (!q.open && interpreterKind(base)) return { deny: false, cacheable: true, report: true, interpreter: true };
     const report = matcher.identifier.dependsOnArguments(base);
-    const identification = this.identify(matcher, q);
-    if (!identification) return { deny: false, cacheable: true, report };
+    const identification = this.identify(matcher, q, q.open ? 'script' : 'native');
+    if (!identification) {
+      // Not a tool; an interpreter under another name (~/n, a copy of node) is one by its content, and is then
+      // looked at at once after its exec and by what it opens, as `node` is.
+      const interpreter = !q.open && matcher.identifier.interpreterOfFile(this.contentPath(q)) !== undefined;
+      return { deny: false, cacheable: true, report: report || interpreter, interpreter };
+    }
     const user = this.o.users.nameOf(q.uid);
     const decision = matcher.decide(identification, user);
     const deny = decision !== null && decision.action === 'block' && decision.mode === 'enforce';
@@ -82,18 +89,38 @@ export class ExecJudge {
     return { deny, cacheable: true, report: false, after: () => this.o.onPrevented(q, decision, user, caller) };
   }
 
-  private identify(matcher: Matcher, q: ExecQuestion): Identification | null {
+  /**
+   * A file an interpreter process opened: the tool it runs when it is one of that tool's entry files, with the
+   * policy's decision for the process's user; null when it runs no catalogued tool (the helper then stops
+   * reporting the file).
+   */
+  judgeOpened(o: OpenedFile): { decision: Decision; user: string | undefined } | null {
+    if (this.o.scopePid !== undefined && !descendsFrom(o.pid, this.o.scopePid)) return null;
+    if (!isRunnableSource(o.path) || isPackageManagerCaller(o.pid)) return null;
+    const matcher = this.o.matcher();
+    const identification = this.identify(matcher, o, 'script');
+    if (!identification || !runsTheTool(o.path, identification.evidence, identification.detail)) return null;
+    const user = this.o.users.nameOf(o.uid);
+    const decision = matcher.decide(identification, user);
+    return decision ? { decision, user } : null;
+  }
+
+  private contentPath(q: Pick<ExecQuestion, 'fd' | 'path'>): string {
+    return q.fd >= 0 ? `/proc/${this.o.helperPid()}/fd/${q.fd}` : q.path;
+  }
+
+  private identify(matcher: Matcher, q: Pick<ExecQuestion, 'dev' | 'ino' | 'size' | 'mtimeNs' | 'ctimeNs' | 'path' | 'fd'>, kind: 'native' | 'script'): Identification | null {
     const catalogKey = catalogDigest(matcher);
     if (catalogKey !== this.catalogKey || this.identities.size >= IDENTITY_CACHE_LIMIT) {
       this.identities.clear();
       this.catalogKey = catalogKey;
     }
     // The path is part of the key: path evidence (node_modules/<banned package>/…) differs between hard links.
-    const key = `${q.dev}:${q.ino}:${q.size}:${q.mtimeNs}:${q.ctimeNs}\u0000${q.path}`;
+    const key = `${q.dev}:${q.ino}:${q.size}:${q.mtimeNs}:${q.ctimeNs}\u0000${q.path}\u0000${kind}`;
     const known = this.identities.get(key);
     if (known !== undefined) return known;
-    const content = `/proc/${this.o.helperPid()}/fd/${q.fd}`;
-    const found = matcher.identifier.identifyFile(q.path || content, 'native', { root: '', content });
+    const content = this.contentPath(q);
+    const found = matcher.identifier.identifyFile(q.path || content, kind, { root: '', content });
     this.identities.set(key, found);
     return found;
   }

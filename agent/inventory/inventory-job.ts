@@ -5,7 +5,7 @@
 import type { Matcher } from '../../policy/index.ts';
 import { QuarantineStore } from '../quarantine/quarantine-store.ts';
 import type { AgentEvent, InstalledTool } from '../status-types.ts';
-import { runInventoryPass, type InventoryResult } from './inventory-pass.ts';
+import { runInventoryPass, type InventoryItem, type InventoryResult } from './inventory-pass.ts';
 import type { UserHome } from './user-homes.ts';
 
 export interface InventoryJobOptions {
@@ -17,6 +17,8 @@ export interface InventoryJobOptions {
   quarantine?: boolean;
   homes?: readonly UserHome[];
   onError?: (err: unknown) => void;
+  /** Every pass's findings, once it ends (the exec guard protects the entry files of banned ones). */
+  onPass?: (items: readonly InventoryItem[]) => void;
 }
 
 export class InventoryJob {
@@ -50,6 +52,7 @@ export class InventoryJob {
       .then((r) => {
         this.last = r;
         for (const e of r.events) this.o.record(e);
+        this.o.onPass?.(r.items);
         return r;
       })
       .finally(() => (this.running = undefined));

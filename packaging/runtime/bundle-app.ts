@@ -91,7 +91,8 @@ export async function bundleApp(o: BundleOptions): Promise<{ metafile: Metafile;
   mkdirSync(o.outDir, { recursive: true });
   const result = await build({
     absWorkingDir: o.repoRoot,
-    entryPoints: { cordon: join(o.repoRoot, 'cli/cordon-entry.ts') },
+    // The exec guard's judge runs in a worker thread, which loads its own entry (exec-judge-thread.ts finds it).
+    entryPoints: { cordon: join(o.repoRoot, 'cli/cordon-entry.ts'), 'exec-judge-worker': join(o.repoRoot, 'agent/exec-guard/exec-judge-worker.ts') },
     outdir: o.outDir,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunk-[hash]',

@@ -117,7 +117,7 @@ describe('exec prevention (fanotify)', { skip }, () => {
 
     // Run by its shebang, the script itself is what the kernel execs: denied before node ever starts.
     const direct = await run('/bin/sh', ['-c', '"$0"', cli]);
-    assert.equal(direct.code, 126, `exit ${direct.code}: ${direct.stdout}${direct.stderr}`);
+    assert.equal(direct.code, 126, `exit ${direct.code}: ${direct.stdout}${direct.stderr} ${JSON.stringify((await agent.status()).health.problems)}`);
     assert.doesNotMatch(direct.stdout, /script tool started/);
   });
 

@@ -3,7 +3,7 @@
 // (PR_SET_PDEATHSIG) and closing its fanotify fd allows everything pending. No exec ever hangs.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -105,5 +105,32 @@ describe('fail-open', { skip }, () => {
     for (let i = 0; i < 100 && existsSync(`/proc/${helper}`); i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(!existsSync(`/proc/${helper}`) || readFileSync(`/proc/${helper}/stat`, 'utf8').includes(') Z'), 'the helper outlived its agent');
     assert.equal((await execTimed(freshProgram())).code, 0, 'execs after the agent is gone run normally');
+  });
+
+  it('fails closed when the policy says so (agent.execGuardUnanswered: deny): an exec nobody judges is refused', async () => {
+    const policyFile = join(scratch, 'fail-closed.yaml');
+    writeFileSync(policyFile, 'schemaVersion: 1\nid: fail-closed\nname: fail-closed\nmode: enforce\nagent:\n  execGuardUnanswered: deny\nrules:\n  - id: no-ai-clis\n    tools: [claude-code]\n    action: block\n');
+    // A generous deadline: on a loaded machine a 40 ms one is missed, and failing closed then refuses the exec.
+    const agent = await startAgent({ args: ['--exec-guard', 'on', '--inventory', 'off', '--policy', policyFile, '--exec-guard-deadline-ms', '1000'], readyTimeoutMs: 90_000 });
+    agents.push(agent);
+    const engine = (await agent.status()).health.engine;
+    assert.match(engine?.why ?? '', /fail-closed/);
+    assert.equal((await execTimed(freshProgram())).code, 0, 'judged in time: allowed');
+    // Only this test's descendants are guarded (--scope-pid): the rest of the machine keeps running.
+    agent.child.kill('SIGSTOP');
+    try {
+      await assert.rejects(execTimed(freshProgram()), { code: 'EPERM' }, 'an exec the stopped agent cannot judge is refused');
+    } finally {
+      agent.child.kill('SIGCONT');
+    }
+    // The helper asks again once the agent has spoken (it answers the question it missed as it resumes).
+    let again: unknown;
+    for (let i = 0; i < 50; i++) {
+      again = await execTimed(freshProgram()).then((r) => r.code, (err: NodeJS.ErrnoException) => err.code);
+      if (again === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(again, 0, 'judged again once the agent answers');
+    await agent.stop();
   });
 });

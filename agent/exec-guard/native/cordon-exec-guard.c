@@ -11,9 +11,21 @@
 //                  Q <id> <pid> <uid> <dev> <ino> <size> <mtime-ns> <ctime-ns> <fd> <path>   please judge
 //                  X <pid> allow|deny <dev> <ino>                      an exec answered from the cache (report)
 //                  T <id> <pid> allow|deny <why> <path>                answered without the agent (deadline, queue)
-//                  S <events> <asked> <cached> <fallbacks> <denied> <pending>
-//   agent → guard  A <id> allow|deny cache|once [report|quiet]         the verdict for a Q; quiet: later execs of
-//                                                                      the file need no X (its verdict is final)
+//                  P <id> <pid> <uid> <dev> <ino> <size> <mtime-ns> <ctime-ns> <fd> <path>   an interpreter opens a
+//                                                                      protected file (FAN_OPEN_PERM): judge it (A)
+//                  O <pid> <uid> <dev> <ino> <size> <mtime-ns> <ctime-ns> <fd> <path>   an interpreter opened a file
+//                                                                      not judged yet (FAN_OPEN); fd held until K
+//                  S <events> <asked> <cached> <fallbacks> <denied> <pending> <opens> <reported>
+//   agent → guard  A <id> allow|deny cache|once [report|quiet] [interp]  the verdict for a Q or P; quiet: later
+//                                                                      execs of the file need no X (its verdict is
+//                                                                      final); interp: the file is an interpreter
+//                                                                      (node, python under any name): its processes'
+//                                                                      opens are reported (O) and judged
+//                  K <fd>                                              done reading an O's fd: close it
+//                  V <dev> <ino> <size> <mtime-ns> <ctime-ns>          an O'd file is no tool: do not report it again
+//                  G <path>                                            protect a file: interpreters opening it ask (P)
+//                  U                                                   unprotect every file (policy change)
+//                  C closed|open                                       fail-closed or fail-open from now on
 //                  F                                                   forget every cached verdict (policy change)
 //                  S                                                   send the counters
 #define _GNU_SOURCE
@@ -40,11 +52,15 @@
 #define MAX_MARKED_DEVS 1024
 #define MAX_ANCESTRY_HOPS 64
 #define LINE_MAX_OUT 4000 /* below PIPE_BUF: one write() is all or nothing */
+#define MAX_INTERPRETERS 256
+#define MAX_HELD_FDS 64 /* O fds the agent is reading; beyond this, an open is reported without its fd */
+#define SEEN_SLOTS 16384 /* opened files judged not to be tools; power of two, cleared when 3/4 full */
 
 struct entry {
   uint64_t dev, ino, size, mtime, ctime;
   uint32_t uid;
-  uint8_t used, deny, report;
+  uint8_t used, deny, report, interp;
+  uint8_t open; /* 1: a verdict on opening a protected file (P), not on exec'ing it */
 };
 
 struct pending {
@@ -78,7 +94,16 @@ static dev_t marked_devs[MAX_MARKED_DEVS];
 static int nmarked;
 /* Set when a deadline was missed: until the agent speaks again, do not make every exec wait for it. */
 static int agent_stalled;
-static struct { uint64_t events, asked, cached, fallbacks, denied; } stats;
+static struct { uint64_t events, asked, cached, fallbacks, denied, opens, reported; } stats;
+/* Executables the agent identified as interpreters (by content, so a renamed copy counts): dev, ino. */
+static struct { uint64_t dev, ino; } interpreters[MAX_INTERPRETERS];
+static int ninterpreters;
+static int held_fds[MAX_HELD_FDS];
+static int nheld;
+static struct entry seen[SEEN_SLOTS];
+static unsigned seen_used;
+/* --watch-opens: report files opened by interpreter processes (FAN_OPEN on every marked filesystem). */
+static int watch_opens;
 
 static uint64_t now_ms(void) {
   struct timespec ts;
@@ -114,7 +139,7 @@ static unsigned slot_of(const struct entry *k) {
 }
 
 static int same_key(const struct entry *a, const struct entry *b) {
-  return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime == b->mtime && a->ctime == b->ctime && a->uid == b->uid;
+  return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime == b->mtime && a->ctime == b->ctime && a->uid == b->uid && a->open == b->open;
 }
 
 static struct entry *cache_find(const struct entry *k) {
@@ -125,7 +150,50 @@ static struct entry *cache_find(const struct entry *k) {
   return NULL;
 }
 
-static void cache_put(const struct entry *k, int deny, int report) {
+/* The seen set: file identities (uid 0, open 0) whose opens need no report. */
+static int seen_has(const struct entry *k) {
+  for (unsigned i = slot_of(k), probes = 0; probes < SEEN_SLOTS; i = (i + 1) & (SEEN_SLOTS - 1), probes++) {
+    if (!seen[i].used) return 0;
+    if (same_key(&seen[i], k)) return 1;
+  }
+  return 0;
+}
+
+static void seen_put(const struct entry *k) {
+  if (seen_has(k)) return;
+  if (seen_used >= SEEN_SLOTS / 4 * 3) {
+    memset(seen, 0, sizeof seen);
+    seen_used = 0;
+  }
+  unsigned i = slot_of(k) & (SEEN_SLOTS - 1);
+  while (seen[i].used) i = (i + 1) & (SEEN_SLOTS - 1);
+  seen[i] = *k;
+  seen[i].used = 1;
+  seen_used++;
+}
+
+static void remember_interpreter(uint64_t dev, uint64_t ino) {
+  for (int i = 0; i < ninterpreters; i++)
+    if (interpreters[i].dev == dev && interpreters[i].ino == ino) return;
+  if (ninterpreters < MAX_INTERPRETERS) {
+    interpreters[ninterpreters].dev = dev;
+    interpreters[ninterpreters++].ino = ino;
+  }
+}
+
+/* Is the process running an interpreter the agent identified? Its executable as the kernel holds it. */
+static int interpreter_process(pid_t pid) {
+  if (!ninterpreters) return 0;
+  char path[64];
+  struct stat st;
+  snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+  if (stat(path, &st) < 0) return 0;
+  for (int i = 0; i < ninterpreters; i++)
+    if (interpreters[i].dev == st.st_dev && interpreters[i].ino == st.st_ino) return 1;
+  return 0;
+}
+
+static void cache_put(const struct entry *k, int deny, int report, int interp) {
   if (cache_used >= CACHE_SLOTS / 4 * 3) {
     memset(cache, 0, sizeof cache);
     cache_used = 0;
@@ -141,6 +209,8 @@ static void cache_put(const struct entry *k, int deny, int report) {
   }
   e->deny = (uint8_t)deny;
   e->report = (uint8_t)report;
+  e->interp = (uint8_t)interp;
+  if (interp) remember_interpreter(k->dev, k->ino);
 }
 
 static void respond(int fd, int deny) {
@@ -201,22 +271,44 @@ static void fallback(int fd, pid_t pid, uint64_t id, const char *why) {
   respond(fd, fail_closed);
 }
 
-static void on_exec(int fd, pid_t pid) {
-  stats.events++;
-  /* pid 0: the exec is by a process outside this helper's pid namespace (a filesystem mark also sees the host's
-     or another container's execs on a shared filesystem). This agent does not govern those: always allowed, never
-     asked, never subject to --fail-closed. */
-  if (pid <= 0) return respond(fd, 0);
-  if (pid == 1 || pid == self_pid || pid == agent_pid) return respond(fd, 0);
-  pid_t ppid = parent_of(pid);
-  if (ppid == agent_pid) return respond(fd, 0);
-  if (scope_pid && !descends_from(pid, scope_pid)) return respond(fd, 0);
-  if (trusted_caller(pid)) return respond(fd, 0);
+/* Who is never judged: processes outside this pid namespace (pid 0: the host's or another container's, on a
+   shared filesystem), pid 1, the helper, the agent and its children, processes outside --scope-pid, package
+   managers. */
+static int exempt(pid_t pid) {
+  if (pid <= 0 || pid == 1 || pid == self_pid || pid == agent_pid) return 1;
+  if (parent_of(pid) == agent_pid) return 1;
+  if (scope_pid && !descends_from(pid, scope_pid)) return 1;
+  return trusted_caller(pid);
+}
+
+static int key_of(int fd, pid_t pid, struct entry *key) {
   struct stat st, proc;
   char procdir[64];
   snprintf(procdir, sizeof procdir, "/proc/%d", (int)pid);
-  if (fstat(fd, &st) < 0 || stat(procdir, &proc) < 0) return respond(fd, 0);
-  struct entry key = {.dev = st.st_dev, .ino = st.st_ino, .size = (uint64_t)st.st_size, .mtime = ns_of(st.st_mtim), .ctime = ns_of(st.st_ctim), .uid = proc.st_uid};
+  if (fstat(fd, &st) < 0 || stat(procdir, &proc) < 0) return -1;
+  *key = (struct entry){.dev = st.st_dev, .ino = st.st_ino, .size = (uint64_t)st.st_size, .mtime = ns_of(st.st_mtim), .ctime = ns_of(st.st_ctim), .uid = proc.st_uid};
+  return 0;
+}
+
+static void fd_target(int fd, char *escaped, size_t cap) {
+  char target[PATH_MAX], fdpath[64];
+  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(fdpath, target, sizeof target - 1);
+  target[n > 0 ? n : 0] = 0;
+  escape(target, escaped, cap);
+}
+
+/* A permission event: an exec (FAN_OPEN_EXEC_PERM) or, open = 1, an interpreter opening a protected file
+   (FAN_OPEN_PERM on an inode the agent asked to protect). */
+static void on_permission(int fd, pid_t pid, int open) {
+  stats.events++;
+  /* Anything but an interpreter may read a protected file (grep, a backup, an editor): only running it is denied. */
+  if (open && !interpreter_process(pid)) return respond(fd, 0);
+  /* Never subject to --fail-closed either: this agent does not govern these processes. */
+  if (exempt(pid)) return respond(fd, 0);
+  struct entry key;
+  if (key_of(fd, pid, &key) < 0) return respond(fd, 0);
+  key.open = (uint8_t)open;
   char line[LINE_MAX_OUT];
   struct entry *hit = cache_find(&key);
   if (hit) {
@@ -231,30 +323,67 @@ static void on_exec(int fd, pid_t pid) {
   uint64_t id = next_id++;
   if (agent_stalled) return fallback(fd, pid, id, "agent-stalled");
   if (npending >= MAX_PENDING) return fallback(fd, pid, id, "queue-full");
-  char target[PATH_MAX], fdpath[64], escaped[LINE_MAX_OUT / 2];
-  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
-  ssize_t n = readlink(fdpath, target, sizeof target - 1);
-  target[n > 0 ? n : 0] = 0;
-  escape(target, escaped, sizeof escaped);
-  int len = snprintf(line, sizeof line, "Q\t%llu\t%d\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%d\t%s\n", (unsigned long long)id, (int)pid, key.uid, (unsigned long long)key.dev,
-                     (unsigned long long)key.ino, (unsigned long long)key.size, (unsigned long long)key.mtime, (unsigned long long)key.ctime, fd, escaped);
+  char escaped[LINE_MAX_OUT / 2];
+  fd_target(fd, escaped, sizeof escaped);
+  int len = snprintf(line, sizeof line, "%c\t%llu\t%d\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%d\t%s\n", open ? 'P' : 'Q', (unsigned long long)id, (int)pid, key.uid,
+                     (unsigned long long)key.dev, (unsigned long long)key.ino, (unsigned long long)key.size, (unsigned long long)key.mtime, (unsigned long long)key.ctime, fd, escaped);
   if (emit(line, (size_t)len) < 0) return fallback(fd, pid, id, "agent-unreachable");
   stats.asked++;
   uint64_t wait = (uint64_t)(key.size > large_file_bytes ? large_deadline_ms : deadline_ms);
   pending[npending++] = (struct pending){.fd = fd, .id = id, .deadline = now_ms() + wait, .pid = pid, .key = key};
 }
 
-static void answer(uint64_t id, int deny, int cacheable, int report) {
+/* A notification (FAN_OPEN): an interpreter process opened a file. Reported once per file identity until the
+   agent says it is no tool (V); the fd stays open for the agent to read the exact file, until it says K. */
+static void on_open(int fd, pid_t pid) {
+  stats.opens++;
+  struct entry key;
+  struct stat st;
+  unsigned char magic[4] = {0};
+  /* An ELF file is never a script an interpreter runs (its own binary, shared libraries, addons): not reported. */
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (pread(fd, magic, 4, 0) == 4 && memcmp(magic, "\x7f" "ELF", 4) == 0) || !interpreter_process(pid) || exempt(pid) ||
+      key_of(fd, pid, &key) < 0) {
+    close(fd);
+    return;
+  }
+  struct entry identity = key;
+  identity.uid = 0;
+  if (seen_has(&identity)) {
+    close(fd);
+    return;
+  }
+  char line[LINE_MAX_OUT], escaped[LINE_MAX_OUT / 2];
+  fd_target(fd, escaped, sizeof escaped);
+  int keep = nheld < MAX_HELD_FDS;
+  int len = snprintf(line, sizeof line, "O\t%d\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%d\t%s\n", (int)pid, key.uid, (unsigned long long)key.dev, (unsigned long long)key.ino,
+                     (unsigned long long)key.size, (unsigned long long)key.mtime, (unsigned long long)key.ctime, keep ? fd : -1, escaped);
+  if (emit(line, (size_t)len) < 0) keep = 0;
+  else stats.reported++;
+  if (keep) held_fds[nheld++] = fd;
+  else close(fd);
+}
+
+static void release_fd(int fd) {
+  for (int i = 0; i < nheld; i++) {
+    if (held_fds[i] != fd) continue;
+    close(fd);
+    held_fds[i] = held_fds[--nheld];
+    return;
+  }
+}
+
+static void answer(uint64_t id, int deny, int cacheable, int report, int interp) {
   for (int i = 0; i < npending; i++) {
     if (pending[i].id != id) continue;
-    if (cacheable) cache_put(&pending[i].key, deny, report);
+    if (cacheable) cache_put(&pending[i].key, deny, report, interp);
+    else if (interp) remember_interpreter(pending[i].key.dev, pending[i].key.ino);
     respond(pending[i].fd, deny);
     pending[i] = pending[--npending];
     return;
   }
   /* Too late for this exec (the deadline answered it), not for the next exec of the same file. */
   for (int i = 0; i < LATE_RING; i++)
-    if (late[i].id == id && cacheable) cache_put(&late[i].key, deny, report);
+    if (late[i].id == id && cacheable) cache_put(&late[i].key, deny, report, interp);
 }
 
 static void expire(uint64_t now) {
@@ -320,7 +449,7 @@ static int mark_filesystems(void) {
     for (int i = 0; i < nmarked; i++) known |= marked_devs[i] == dev;
     if (known || nmarked >= MAX_MARKED_DEVS) continue;
     unescape_octal(mountpoint);
-    if (fanotify_mark(fan_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC_PERM, AT_FDCWD, mountpoint) == 0) {
+    if (fanotify_mark(fan_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC_PERM | (watch_opens ? FAN_OPEN : 0), AT_FDCWD, mountpoint) == 0) {
       marked_devs[nmarked++] = dev;
       added++;
       report_mark(1, type, mountpoint, 0);
@@ -337,23 +466,40 @@ static int mark_filesystems(void) {
 static void handle_agent_line(char *line) {
   agent_stalled = 0;
   if (line[0] == 'A' && line[1] == '\t') {
-    char verdict[8], cache_word[8], report_word[8] = "report";
+    char verdict[8], cache_word[8], report_word[8] = "report", interp_word[8] = "";
     unsigned long long id;
-    if (sscanf(line + 2, "%llu\t%7s\t%7s\t%7s", &id, verdict, cache_word, report_word) >= 3)
-      answer(id, strcmp(verdict, "deny") == 0, strcmp(cache_word, "cache") == 0, strcmp(report_word, "quiet") != 0);
+    if (sscanf(line + 2, "%llu\t%7s\t%7s\t%7s\t%7s", &id, verdict, cache_word, report_word, interp_word) >= 3)
+      answer(id, strcmp(verdict, "deny") == 0, strcmp(cache_word, "cache") == 0, strcmp(report_word, "quiet") != 0, strcmp(interp_word, "interp") == 0);
+  } else if (line[0] == 'K' && line[1] == '\t') {
+    release_fd(atoi(line + 2));
+  } else if (line[0] == 'V' && line[1] == '\t') {
+    unsigned long long dev, ino, size, mtime, ctime;
+    if (sscanf(line + 2, "%llu\t%llu\t%llu\t%llu\t%llu", &dev, &ino, &size, &mtime, &ctime) == 5)
+      seen_put(&(struct entry){.dev = dev, .ino = ino, .size = size, .mtime = mtime, .ctime = ctime});
+  } else if (line[0] == 'G' && line[1] == '\t') {
+    /* An inode mark: follows the file through renames and hard links, gone when the file is deleted. */
+    int r = fanotify_mark(fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, line + 2);
+    report_mark(r == 0, "inode", line + 2, errno);
+  } else if (line[0] == 'C' && line[1] == '\t') {
+    fail_closed = strcmp(line + 2, "closed") == 0; /* the policy's choice, changed without a restart */
+  } else if (line[0] == 'U') {
+    fanotify_mark(fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL); /* without MOUNT or FILESYSTEM: the inode marks only */
   } else if (line[0] == 'F') {
     memset(cache, 0, sizeof cache);
     cache_used = 0;
+    memset(seen, 0, sizeof seen);
+    seen_used = 0;
   } else if (line[0] == 'S') {
     char out[256];
-    int len = snprintf(out, sizeof out, "S\t%llu\t%llu\t%llu\t%llu\t%llu\t%d\n", (unsigned long long)stats.events, (unsigned long long)stats.asked,
-                       (unsigned long long)stats.cached, (unsigned long long)stats.fallbacks, (unsigned long long)stats.denied, npending);
+    int len = snprintf(out, sizeof out, "S\t%llu\t%llu\t%llu\t%llu\t%llu\t%d\t%llu\t%llu\n", (unsigned long long)stats.events, (unsigned long long)stats.asked,
+                       (unsigned long long)stats.cached, (unsigned long long)stats.fallbacks, (unsigned long long)stats.denied, npending,
+                       (unsigned long long)stats.opens, (unsigned long long)stats.reported);
     emit(out, (size_t)len);
   }
 }
 
 static int usage(void) {
-  fprintf(stderr, "usage: cordon-exec-guard [--deadline-ms N] [--large-deadline-ms N] [--fail-closed] [--scope-pid PID] [--trusted-exe PATH]... [--mount PATH]...\n");
+  fprintf(stderr, "usage: cordon-exec-guard [--deadline-ms N] [--large-deadline-ms N] [--fail-closed] [--scope-pid PID] [--trusted-exe PATH]... [--mount PATH]... [--watch-opens]\n");
   return 2;
 }
 
@@ -362,6 +508,7 @@ int main(int argc, char **argv) {
   agent_pid = getppid();
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--fail-closed") == 0) fail_closed = 1;
+    else if (strcmp(argv[i], "--watch-opens") == 0) watch_opens = 1;
     else if (i + 1 >= argc) return usage();
     else if (strcmp(argv[i], "--deadline-ms") == 0) deadline_ms = atoi(argv[++i]);
     else if (strcmp(argv[i], "--large-deadline-ms") == 0) large_deadline_ms = atoi(argv[++i]);
@@ -384,7 +531,7 @@ int main(int argc, char **argv) {
   }
   int marks = 0;
   for (int i = 0; i < nmount_args; i++) {
-    if (fanotify_mark(fan_fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_EXEC_PERM, AT_FDCWD, mount_args[i]) == 0) {
+    if (fanotify_mark(fan_fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_EXEC_PERM | (watch_opens ? FAN_OPEN : 0), AT_FDCWD, mount_args[i]) == 0) {
       marks++;
       report_mark(1, "mount", mount_args[i], 0);
     } else report_mark(0, "mount", mount_args[i], errno);
@@ -442,7 +589,9 @@ int main(int argc, char **argv) {
       for (; n > 0 && FAN_EVENT_OK(md, n); md = FAN_EVENT_NEXT(md, n)) {
         if (md->vers != FANOTIFY_METADATA_VERSION) return 6;
         if (md->fd < 0) continue; /* queue overflow: nothing to answer */
-        if (md->mask & FAN_OPEN_EXEC_PERM) on_exec(md->fd, md->pid);
+        if (md->mask & FAN_OPEN_EXEC_PERM) on_permission(md->fd, md->pid, 0);
+        else if (md->mask & FAN_OPEN_PERM) on_permission(md->fd, md->pid, 1);
+        else if (md->mask & FAN_OPEN) on_open(md->fd, md->pid);
         else close(md->fd);
       }
     }

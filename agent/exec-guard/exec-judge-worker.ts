@@ -1,0 +1,92 @@
+// The exec guard's judge, on its own thread: it starts the helper, reads its questions and answers them, so a
+// verdict never waits for the agent's main event loop (an inventory pass, a re-judgement of every process, a
+// first content scan elsewhere). The main thread hears what happened (execs to look at, denials to explain,
+// tools interpreters loaded) and sends policy changes. When this thread ends, the helper's stdin closes (and its
+// PR_SET_PDEATHSIG fires: it was forked from this thread), so the kernel releases whatever it held.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Matcher } from '../../policy/matcher.ts';
+import { UserDirectory } from '../process/user-directory.ts';
+import { ExecGuardHelper } from './exec-guard-helper.ts';
+import type { OpenedFile } from './exec-guard-protocol.ts';
+import { ExecJudge } from './exec-judge.ts';
+import type { FromWorker, JudgeThreadData, ToWorker } from './judge-thread-messages.ts';
+
+const port = parentPort!;
+const data = workerData as JudgeThreadData;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+let matcher = new Matcher(data.policy, data.device);
+let failClosed = data.failClosed;
+let helper: ExecGuardHelper | undefined;
+const judge = new ExecJudge({
+  matcher: () => matcher,
+  users: new UserDirectory(),
+  scopePid: data.scopePid,
+  helperPid: () => helper?.pid ?? 0,
+  onPrevented: (q, decision, user, caller) => post({ kind: 'prevented', q, decision, user, caller }),
+});
+
+function onOpened(o: OpenedFile): void {
+  let verdict: ReturnType<ExecJudge['judgeOpened']> = null;
+  try {
+    verdict = judge.judgeOpened(o);
+  } catch {
+    // A judging bug must not kill anyone; the process watcher still judges the process by its argv.
+  }
+  helper?.opened(o, verdict === null);
+  if (!verdict) return;
+  post({ kind: 'loaded', pid: o.pid, path: o.path, decision: verdict.decision, prevented: false });
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.kind) {
+    case 'policy':
+      matcher = new Matcher(m.policy, m.device);
+      if (m.failClosed !== failClosed) helper?.setFailClosed(m.failClosed);
+      failClosed = m.failClosed;
+      helper?.flush();
+      break;
+    case 'flush':
+      helper?.flush();
+      break;
+    case 'protect':
+      helper?.protect(m.paths);
+      break;
+    case 'stats':
+      void helper?.stats().then((stats) => post({ kind: 'stats', stats: { ...stats, protectedFiles: helper!.protectedFiles.marked } }));
+      break;
+    case 'stop':
+      void (helper?.stop() ?? Promise.resolve()).then(() => {
+        post({ kind: 'stopped' });
+        port.close();
+      });
+      break;
+  }
+});
+
+try {
+  helper = await ExecGuardHelper.start({
+    binary: data.binary,
+    deadlineMs: data.deadlineMs,
+    largeDeadlineMs: data.largeDeadlineMs,
+    failClosed: data.failClosed,
+    scopePid: data.scopePid,
+    trustedExecutables: data.trustedExecutables,
+    mounts: data.mounts,
+    watchOpens: data.watchOpens,
+    judge: (q) => {
+      try {
+        return judge.judge(q);
+      } catch {
+        return { deny: failClosed, cacheable: false, report: true };
+      }
+    },
+    onExec: (pid) => post({ kind: 'exec', pid }),
+    onFallback: (m) => post({ kind: 'fallback', m }),
+    onOpened,
+    onExit: (why) => post({ kind: 'exit', why }),
+  });
+  post({ kind: 'ready', helperPid: helper.pid, marks: helper.marks });
+} catch (err) {
+  post({ kind: 'start-failed', message: (err as Error).message });
+}
