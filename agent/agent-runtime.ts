@@ -129,7 +129,7 @@ export class AgentRuntime {
     this.policyInfo = this.infoFor(this.policy, initial.source);
     // Until a server policy names them, IT's managed config says which groups this device is in.
     this.device = { groups: o.managedConfig?.groups ?? [] };
-    this.matcher = new Matcher(this.policy, this.device);
+    this.matcher = new Matcher(this.policy, this.device, undefined, undefined, (uid) => this.users.homeOf(uid));
     this.source = createProcessSource(o.watcher);
     const stopper = new ProcessStopper(this.source, new Set([process.pid, ...ancestorsOf(process.pid)]));
     this.guard = new ProcessGuard({
@@ -328,7 +328,7 @@ export class AgentRuntime {
     this.policy = this.withMode(policy);
     this.policyInfo = { ...info, digest: policyDigest(this.policy) };
     if (device) this.device = device;
-    this.matcher = new Matcher(this.policy, this.device);
+    this.matcher = new Matcher(this.policy, this.device, undefined, undefined, (uid) => this.users.homeOf(uid));
     this.guard.setInterval(this.scanInterval());
     this.expiries.arm();
     this.decisionsChanged('the policy changed');
