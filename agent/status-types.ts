@@ -47,6 +47,8 @@ export interface RestrictedTool {
   exceptionUrl?: string;
   /** Set when an approved exception currently allows the tool on this device or for this user. */
   exception?: { id: string; expires: string };
+  /** Set when a rule allows the tool only when it sends to these endpoints ("https://llm.acme.internal"). */
+  allowedThrough?: string[];
 }
 
 export type AgentEventType =

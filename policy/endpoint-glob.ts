@@ -56,3 +56,8 @@ export function pinnedUrlOf(glob: string): string | null {
   const base = glob.endsWith('/*') ? glob.slice(0, -2) : glob;
   return base.includes('*') || normalEndpoint(base) === null ? null : base;
 }
+
+/** The allowed endpoints for people: "https://llm.acme.internal" rather than the glob "https://llm.acme.internal/*". */
+export function allowedEndpointsText(globs: readonly string[]): string {
+  return globs.map((g) => (g.endsWith('/*') ? g.slice(0, -2) : g)).join(', ');
+}

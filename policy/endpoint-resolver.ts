@@ -55,6 +55,11 @@ export function parseEnviron(raw: string): Map<string, string> {
 
 class Unknown extends Error {}
 
+/** What is shown ends up in events and on terminals: a variable's value or a file's text may carry control characters. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
 export class EndpointResolver {
   private env: Map<string, string> | undefined;
 
@@ -68,7 +73,7 @@ export class EndpointResolver {
     try {
       return { known: true, endpoints: this.endpoints() };
     } catch (err) {
-      if (err instanceof Unknown) return { known: false, reason: err.message };
+      if (err instanceof Unknown) return { known: false, reason: printable(err.message) };
       throw err;
     }
   }
@@ -146,13 +151,13 @@ export class EndpointResolver {
   private place(template: string, env: Map<string, string>): { path: string; shown: string } {
     const expanded = template.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => env.get(name) || fallback || '');
     const root = `${this.process.procDir}/root`;
-    if (expanded.startsWith('{cwd}/')) return { path: `${this.process.procDir}/cwd/${expanded.slice(6)}`, shown: `./${expanded.slice(6)} in its working directory` };
+    if (expanded.startsWith('{cwd}/')) return { path: `${this.process.procDir}/cwd/${expanded.slice(6)}`, shown: printable(`./${expanded.slice(6)} in its working directory`) };
     if (expanded.startsWith('~/')) {
       const home = env.get('HOME') || this.process.homeOfUser?.();
-      if (!home || !home.startsWith('/')) throw new Unknown(`its home directory is unknown, so ${expanded} cannot be read`);
-      return { path: `${root}${home.replace(/\/+$/, '')}/${expanded.slice(2)}`, shown: expanded };
+      if (!home || !home.startsWith('/')) throw new Unknown(`its home directory is unknown, so ${printable(expanded)} cannot be read`);
+      return { path: `${root}${home.replace(/\/+$/, '')}/${expanded.slice(2)}`, shown: printable(expanded) };
     }
     if (!expanded.startsWith('/')) throw new Unknown(`${template} does not name an absolute path here`);
-    return { path: `${root}${expanded}`, shown: expanded };
+    return { path: `${root}${expanded}`, shown: printable(expanded) };
   }
 }
