@@ -57,6 +57,7 @@ class Unknown extends Error {}
 
 /** What is shown ends up in events and on terminals: a variable's value or a file's text may carry control characters. */
 function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
