@@ -25,6 +25,8 @@ import { agentStopper } from './enforcement/agent-stopper.ts';
 import { createProcessSource, type WatcherKind } from './process/create-process-source.ts';
 import type { ProcessSource } from './process/process-source.ts';
 import { UserDirectory } from './process/user-directory.ts';
+import { ManagedSettingsKeeper } from './vendor-settings/managed-settings-keeper.ts';
+import { managedSettingsPlan } from './vendor-settings/managed-settings-plan.ts';
 import { RecentEvents } from './recent-events.ts';
 import { restrictedTools } from './restricted-tools.ts';
 import { eventVisibleTo, statusFor, type StatusCaller } from './status-caller.ts';
@@ -69,6 +71,8 @@ export interface AgentOptions {
   execGuard?: 'on' | 'off' | 'fail-closed';
   /** How long an exec of a file not judged before waits for the agent (ms). */
   execGuardDeadlineMs?: number;
+  /** Keep the vendors' managed settings saying what the policy asks (agent/vendor-settings/); default off. */
+  managedSettings?: 'on' | 'off';
   /** Called for every recorded event (the tray's notifications when in-process). */
   onEvent?: (event: AgentEvent) => void;
   /**
@@ -101,6 +105,7 @@ export class AgentRuntime {
   private device: DeviceContext;
   private readonly events: RecentEvents;
   private readonly users = new UserDirectory();
+  private vendorSettings: ManagedSettingsKeeper | undefined;
   private readonly source: ProcessSource;
   private readonly guard: ProcessGuard;
   private readonly server: StatusServer;
@@ -129,7 +134,7 @@ export class AgentRuntime {
     this.policyInfo = this.infoFor(this.policy, initial.source);
     // Until a server policy names them, IT's managed config says which groups this device is in.
     this.device = { groups: o.managedConfig?.groups ?? [] };
-    this.matcher = new Matcher(this.policy, this.device);
+    this.matcher = new Matcher(this.policy, this.device, undefined, undefined, (uid) => this.users.homeOf(uid));
     this.source = createProcessSource(o.watcher);
     const stopper = agentStopper(this.source);
     this.guard = new ProcessGuard({
@@ -202,6 +207,14 @@ export class AgentRuntime {
     agent.inventoryStarting = agent.startInventory().catch((err: unknown) => agent.problem('inventory', `inventory: ${(err as Error).message}`));
     if (o.policyFile) agent.policyFileTimer = setInterval(() => agent.reloadPolicyFile(), POLICY_FILE_CHECK_MS);
     if (stall) agent.reportStall(stall);
+    if (o.managedSettings === 'on') {
+      agent.vendorSettings = new ManagedSettingsKeeper({
+        stateDir: o.stateDir,
+        record: (e) => agent.record(e),
+        onError: (err) => agent.problem('managed-settings', `vendor managed settings: ${(err as Error).message}`),
+      });
+      agent.vendorSettings.apply(managedSettingsPlan(agent.policy, agent.device));
+    }
     agent.record({
       id: crypto.randomUUID(),
       type: 'agent.started',
@@ -232,6 +245,7 @@ export class AgentRuntime {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.policyFileTimer);
+    this.vendorSettings?.stop();
     this.expiries.stop();
     await this.engine?.stop();
     await this.inventory?.stop();
@@ -329,11 +343,12 @@ export class AgentRuntime {
     this.policy = this.withMode(policy);
     this.policyInfo = { ...info, digest: policyDigest(this.policy) };
     if (device) this.device = device;
-    this.matcher = new Matcher(this.policy, this.device);
+    this.matcher = new Matcher(this.policy, this.device, undefined, undefined, (uid) => this.users.homeOf(uid));
     this.engine?.setPolicy(this.policy, this.device, this.failClosed());
     this.guard.setInterval(this.scanInterval());
     this.expiries.arm();
     this.decisionsChanged('the policy changed');
+    this.vendorSettings?.apply(managedSettingsPlan(this.policy, this.device));
     if (this.policy.agent.inventoryIntervalSeconds !== previous.agent.inventoryIntervalSeconds) this.inventory?.reschedule(this.policy.agent.inventoryIntervalSeconds);
     // What is installed may now be allowed (restore) or quarantined: look again under the new policy.
     void this.inventory?.runNow().catch((err: unknown) => this.problem('inventory', `inventory: ${(err as Error).message}`));

@@ -12,7 +12,7 @@ import { EXIT, parseFlags, pidFlag, untilStopSignal, UsageError, type Command } 
 
 const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-dir DIR] [--socket PATH] [--scope-pid PID] [--watcher KIND]
              [--inventory on|report|off] [--watchdog-seconds N] [--exec-guard on|off|fail-closed]
-             [--exec-guard-deadline-ms N]
+             [--exec-guard-deadline-ms N] [--managed-settings on|off]
       runs the agent until SIGTERM/SIGINT. With no flags: the built-in policy, the per-OS state dir and socket.
       As root it enforces for every user; as a normal user, on that user's processes only.
       --scope-pid PID  enforce only on descendants of PID (try Cordon in one terminal; tests)
@@ -24,7 +24,9 @@ const USAGE = `cordon agent [--policy FILE] [--mode enforce|monitor] [--state-di
       --exec-guard M   Linux, as root: deny banned programs at exec time (fanotify): on (default, fail-open when
                        the agent cannot answer in time), off, or fail-closed (see docs/developers/exec-guard.md)
       --exec-guard-deadline-ms N  how long an exec of a file not judged before waits for the agent (default 40;
-                       a new file over 8 MiB waits up to 50 times that, at most 10 s)`;
+                       a new file over 8 MiB waits up to 50 times that, at most 10 s)
+      --managed-settings M  write the vendors' machine-wide managed settings the policy asks for (Claude Code,
+                       Codex): on (default for a machine agent) or off (default for a user agent or --scope-pid)`;
 
 const DEFAULT_WATCHDOG_SECONDS = 60;
 
@@ -47,7 +49,10 @@ export const agentCommand: Command = {
       'watchdog-seconds': { type: 'string' },
       'exec-guard': { type: 'string' },
       'exec-guard-deadline-ms': { type: 'string' },
+      'managed-settings': { type: 'string' },
     });
+    const managedSettings = values['managed-settings'];
+    if (managedSettings !== undefined && managedSettings !== 'on' && managedSettings !== 'off') throw new UsageError('--managed-settings must be on or off');
     const watchdogSeconds = values['watchdog-seconds'] === undefined ? DEFAULT_WATCHDOG_SECONDS : Number(values['watchdog-seconds']);
     if (!Number.isInteger(watchdogSeconds) || watchdogSeconds < 2 || watchdogSeconds > 3600) throw new UsageError('--watchdog-seconds must be an integer from 2 to 3600');
     if (values.inventory !== undefined && !['on', 'report', 'off'].includes(values.inventory)) throw new UsageError('--inventory must be on, report or off');
@@ -89,6 +94,8 @@ export const agentCommand: Command = {
       inventory: values.inventory as 'on' | 'report' | 'off' | undefined,
       execGuard,
       execGuardDeadlineMs,
+      // Machine-wide files: a trial or test agent (scoped, or a user's) never writes them unless asked to.
+      managedSettings: managedSettings ?? (scope === 'machine' && scopePid === undefined ? 'on' : 'off'),
       agentVersion: AGENT_VERSION,
       log,
       watchdogStallMs: watchdogSeconds * 1000,

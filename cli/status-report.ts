@@ -7,6 +7,11 @@ import { terminalSafeLine } from './terminal-text.ts';
 
 const ACTION_WORD: Record<string, string> = { block: 'blocked', warn: 'warned', audit: 'recorded', allow: 'allowed' };
 
+/** "allowed through https://llm.acme.internal only": a rule allows the tool only when it sends there. */
+export function allowedThroughText(endpoints: readonly string[]): string {
+  return `allowed through ${endpoints.join(' or ')} only`;
+}
+
 export function overallState(s: AgentStatus): string {
   const who = s.scope === 'machine' ? "every user's processes" : "this user's processes";
   if (s.mode === 'monitor') return `Monitor mode: banned tools are recorded, not stopped (${who}).`;
@@ -41,7 +46,7 @@ export function formatStatus(s: AgentStatus, locale: string, options: { tool?: s
   lines.push('', `Restricted tools (${s.restrictedTools.length}):`);
   const byAction = new Map<string, RestrictedTool[]>();
   for (const t of s.restrictedTools) {
-    const word = t.exception ? 'allowed by exception' : (ACTION_WORD[t.action] ?? t.action);
+    const word = t.exception ? 'allowed by exception' : t.allowedThrough ? allowedThroughText(t.allowedThrough) : (ACTION_WORD[t.action] ?? t.action);
     byAction.set(word, [...(byAction.get(word) ?? []), t]);
   }
   for (const [word, tools] of byAction) lines.push(`  ${word}: ${tools.map((t) => t.name).join(', ')}`);
@@ -67,7 +72,8 @@ export function formatStatus(s: AgentStatus, locale: string, options: { tool?: s
 function formatTool(s: AgentStatus, id: string, locale: string): string {
   const t = s.restrictedTools.find((x) => x.toolId === id || x.name.toLowerCase() === id.toLowerCase());
   if (!t) return printable([`${id} is not restricted on this device by policy "${s.policy.name}". Restricted: ${s.restrictedTools.map((x) => x.toolId).join(', ') || 'none'}.`]);
-  const lines = [`${t.name} (${vendorFor(t, locale)}) — ${t.exception ? `allowed by exception ${t.exception.id} until ${t.exception.expires}` : (ACTION_WORD[t.action] ?? t.action)}`, '', `Why: ${pickText(t.reason, locale)}`];
+  const state = t.exception ? `allowed by exception ${t.exception.id} until ${t.exception.expires}` : t.allowedThrough ? allowedThroughText(t.allowedThrough) : (ACTION_WORD[t.action] ?? t.action);
+  const lines = [`${t.name} (${vendorFor(t, locale)}) — ${state}`, '', `Why: ${pickText(t.reason, locale)}`];
   for (const alt of t.alternatives) lines.push(`Use instead: ${alt.name}${alt.url ? ` <${alt.url}>` : ''}${alt.description ? ` — ${pickText(alt.description, locale)}` : ''}`);
   if (t.moreInfoUrl) lines.push(`More: ${t.moreInfoUrl}`);
   lines.push(`Ask for an exception: ${t.exceptionUrl ?? `cordon request-exception ${t.toolId} --reason "why you need it" --days 7`}`);

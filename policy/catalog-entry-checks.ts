@@ -11,6 +11,13 @@ export function catalogEntryProblems(entry: CatalogEntry): Problem[] {
     if (m.region !== 'section' && m.section) problems.push(problem([...at, 'section'], 'is only meaningful with region "section"'));
     if (m.atLeast !== undefined && m.atLeast > m.all.length) problems.push(problem([...at, 'atLeast'], `must not exceed the ${m.all.length} strings listed in "all"`));
   });
+  (entry.endpoint?.sources ?? []).forEach((source, i) => {
+    const at = ['endpoint', 'sources', i];
+    if ((source.env === undefined) === (source.file === undefined)) problems.push(problem(at, 'needs exactly one of "env" and "file"'));
+    if (source.file !== undefined && (source.format === undefined || (source.key === undefined && source.unknownIfKey === undefined)))
+      problems.push(problem(at, 'a file source needs "format" and a "key" or "unknownIfKey"'));
+    if (source.env !== undefined && (source.format !== undefined || source.key !== undefined || source.unknownIfKey !== undefined)) problems.push(problem(at, '"format" and "key" belong to file sources'));
+  });
   if (entry.embeds === entry.id) problems.push(problem(['embeds'], 'must name another tool'));
   return problems;
 }

@@ -84,6 +84,63 @@ export const SignaturesSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const SettingsFormat = Type.Union([Type.Literal('json'), Type.Literal('toml')]);
+
+/** One place a tool takes its endpoint from: an environment variable, or a key in a settings file. */
+export const EndpointSourceSchema = Type.Object(
+  {
+    env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'a variable in the process environment' })),
+    file: Type.Optional(
+      Type.String({
+        minLength: 2,
+        description:
+          'a settings file as the process sees it: an absolute path, `~/` (the HOME of the process, else its user\'s home), `{cwd}/` (its working directory), `${VAR:-default}` (a variable of the process)',
+      }),
+    ),
+    format: Type.Optional(SettingsFormat),
+    key: Type.Optional(
+      Type.String({ minLength: 1, description: 'dotted key of the URL in the file; `{other.key}` is replaced by that key\'s value (Codex: model_providers.{model_provider}.base_url)' }),
+    ),
+    unknownIfKey: Type.Optional(
+      Type.Object(
+        { key: NonEmpty, except: Type.Optional(Type.Array(NonEmpty)) },
+        { additionalProperties: false, description: 'a key that, set to anything but `except`, sends the tool where the base URL does not say (Gemini CLI logged in with Google; a Codex profile)' },
+      ),
+    ),
+    decides: Type.Optional(Type.Boolean({ description: 'verified to override every other source (vendor managed settings): when it names an endpoint, no other source counts' })),
+    suffix: Type.Optional(Type.String({ description: 'what the tool appends to the base URL before sending, for explanations only' })),
+  },
+  { additionalProperties: false },
+);
+
+/** Managed settings the vendor reads machine-wide and that beat the user's; the agent writes `key` from the policy. */
+export const ManagedSettingsSchema = Type.Object(
+  {
+    linux: NonEmpty,
+    darwin: NonEmpty,
+    win32: NonEmpty,
+    format: SettingsFormat,
+    keys: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }), NonEmpty, {
+      description: 'dotted keys the agent sets and owns; `{pin}` in a value is the URL the rule pins the tool to',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** How a tool decides where it sends, for `when: { endpoints }` rules. Every source that names an endpoint counts. */
+export const EndpointResolutionSchema = Type.Object(
+  {
+    default: Type.String({ pattern: '^https://', description: 'where it sends when nothing is set' }),
+    sources: Type.Array(EndpointSourceSchema, { description: 'highest precedence first' }),
+    unknownIfEnv: Type.Optional(
+      Type.Array(NonEmpty, { description: 'variables that send it somewhere a base URL does not say (Bedrock, Vertex) or move its settings: set = unknown' }),
+    ),
+    unknownIfArgs: Type.Optional(Type.Array(NonEmpty, { description: 'command-line options that override its settings: present = unknown' })),
+    managedSettings: Type.Optional(ManagedSettingsSchema),
+  },
+  { additionalProperties: false },
+);
+
 export const CatalogEntrySchema = Type.Object(
   {
     id: Id,
@@ -105,6 +162,7 @@ export const CatalogEntrySchema = Type.Object(
     ),
     dataDestinations: Type.Array(NonEmpty, { description: 'API hosts the tool sends prompts and code to' }),
     redirectEnv: Type.Array(NonEmpty, { description: 'environment variables that redirect where it sends data' }),
+    endpoint: Type.Optional(EndpointResolutionSchema),
     configPaths: Type.Array(NonEmpty, { description: 'per-user config and state locations (reported, never deleted)' }),
     signatures: SignaturesSchema,
     verification: Type.Array(
@@ -125,3 +183,6 @@ export type ByteMarker = Static<typeof ByteMarkerSchema>;
 export type ArgvRule = Static<typeof ArgvRuleSchema>;
 export type Signatures = Static<typeof SignaturesSchema>;
 export type CatalogEntry = Static<typeof CatalogEntrySchema>;
+export type EndpointSource = Static<typeof EndpointSourceSchema>;
+export type EndpointResolution = Static<typeof EndpointResolutionSchema>;
+export type ManagedSettings = Static<typeof ManagedSettingsSchema>;

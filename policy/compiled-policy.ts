@@ -2,7 +2,8 @@
 // It is what the server signs and the agent enforces, so an agent never needs a newer catalog than its policy.
 import type { Catalog } from './catalog.ts';
 import Type, { type Static } from 'typebox';
-import { SignaturesSchema } from './catalog-schema.ts';
+import { EndpointResolutionSchema, SignaturesSchema } from './catalog-schema.ts';
+import { pinnedUrlOf } from './endpoint-glob.ts';
 import {
   ActionSchema,
   AlternativeSchema,
@@ -29,6 +30,8 @@ export const CompiledToolSchema = Type.Object(
     embeds: Type.Optional(NonEmpty),
     dataDestinations: Strings,
     signatures: SignaturesSchema,
+    /** How the tool decides where it sends (catalog data), carried for `when: { endpoints }` rules. */
+    endpoint: Type.Optional(EndpointResolutionSchema),
   },
   { additionalProperties: false },
 );
@@ -45,6 +48,13 @@ export const CompiledRuleSchema = Type.Object(
     appliesTo: Type.Object(
       { groups: Strings, users: Strings, excludeGroups: Strings, excludeUsers: Strings },
       { additionalProperties: false },
+    ),
+    /** The rule applies only when the tool will send to one of these URL globs; otherwise the next rule decides. */
+    when: Type.Optional(
+      Type.Object(
+        { endpoints: Strings, pin: Type.Optional(NonEmpty) },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -126,6 +136,7 @@ export function compilePolicy(doc: PolicyDocument, catalog: Catalog): CompiledPo
         ...(entry.embeds ? { embeds: entry.embeds } : {}),
         dataDestinations: [...entry.dataDestinations],
         signatures: entry.signatures,
+        ...(entry.endpoint ? { endpoint: entry.endpoint } : {}),
       });
       // A library that runs a tool and the tool it runs travel together: a rule about either sees both.
       if (entry.embeds) resolveTool(entry.embeds);
@@ -164,6 +175,7 @@ export function compilePolicy(doc: PolicyDocument, catalog: Catalog): CompiledPo
         excludeGroups: rule.appliesTo?.excludeGroups ?? [],
         excludeUsers: rule.appliesTo?.excludeUsers ?? [],
       },
+      ...(rule.when ? { when: compileCondition(rule.when.endpoints, rule.when.pin) } : {}),
     };
   });
   const exceptions = (doc.exceptions ?? []).map((ex, i): CompiledException => {
@@ -181,4 +193,9 @@ export function compilePolicy(doc: PolicyDocument, catalog: Catalog): CompiledPo
     exceptions,
     agent: { ...DEFAULT_AGENT_SETTINGS, ...doc.agent },
   };
+}
+
+function compileCondition(endpoints: readonly string[], pin: string | undefined): NonNullable<CompiledRule['when']> {
+  const pinned = pin ?? endpoints.map(pinnedUrlOf).find((u) => u !== null);
+  return { endpoints: [...endpoints], ...(pinned ? { pin: pinned } : {}) };
 }

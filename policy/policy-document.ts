@@ -1,5 +1,6 @@
 // Reading and checking an organisation's policy document: schema first, then meaning (ids, references).
 import type { Catalog } from './catalog.ts';
+import { compileEndpointGlob, endpointGlobProblem, normalEndpoint } from './endpoint-glob.ts';
 import { PolicyDocumentSchema, type PolicyDocument } from './policy-schema.ts';
 import { problem, ValidationError, type Problem } from './problems.ts';
 import { SchemaValidator } from './yaml-source.ts';
@@ -39,6 +40,7 @@ export function policyMeaningProblems(doc: PolicyDocument, catalog: Catalog): Pr
         if (rule.tools.length > 1) problems.push(problem(['rules', i, 'tools', j], '"*" already means every tool; list nothing else'));
       } else if (!known(id)) problems.push(problem(['rules', i, 'tools', j], unknownTool(id, catalog)));
     });
+    if (rule.when) problems.push(...conditionProblems(rule, i, catalog));
     if (rule.action === 'allow' && rule.installed === 'quarantine')
       problems.push(problem(['rules', i, 'installed'], 'cannot quarantine a tool the rule allows'));
   });
@@ -46,6 +48,29 @@ export function policyMeaningProblems(doc: PolicyDocument, catalog: Catalog): Pr
     if (!known(ex.tool)) problems.push(problem(['exceptions', i, 'tool'], unknownTool(ex.tool, catalog)));
     if (!ex.device && !ex.user) problems.push(problem(['exceptions', i], 'needs a device or a user (or both)'));
   });
+  return problems;
+}
+
+function conditionProblems(rule: PolicyDocument['rules'][number], i: number, catalog: Catalog): Problem[] {
+  const problems: Problem[] = [];
+  const when = rule.when;
+  if (!when) return problems;
+  rule.tools.forEach((id, j) => {
+    if (id === '*') problems.push(problem(['rules', i, 'tools', j], 'a rule with `when: { endpoints }` must name its tools: Cordon knows where only some tools send'));
+    else if (catalog.has(id) && !catalog.get(id)?.endpoint)
+      problems.push(problem(['rules', i, 'tools', j], `Cordon cannot tell where "${id}" sends, so \`when: { endpoints }\` cannot apply to it; tools it can tell: ${catalog.entries.filter((e) => e.endpoint).map((e) => e.id).join(', ')}`));
+    else if (!catalog.has(id)) problems.push(problem(['rules', i, 'tools', j], `"${id}" is a custom tool: Cordon cannot tell where it sends`));
+  });
+  when.endpoints.forEach((glob, k) => {
+    const why = endpointGlobProblem(glob);
+    if (why) problems.push(problem(['rules', i, 'when', 'endpoints', k], why));
+  });
+  if (when.pin !== undefined) {
+    const normal = normalEndpoint(when.pin);
+    if (normal === null) problems.push(problem(['rules', i, 'when', 'pin'], 'must be an http:// or https:// URL'));
+    else if (!when.endpoints.some((g) => !endpointGlobProblem(g) && compileEndpointGlob(g)(normal)))
+      problems.push(problem(['rules', i, 'when', 'pin'], 'must match one of the rule\'s endpoints: tools pinned there would be stopped'));
+  }
   return problems;
 }
 

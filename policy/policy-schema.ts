@@ -63,6 +63,24 @@ export const InlineToolSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A condition on a rule: when it does not hold, the rule is skipped and the next one decides. */
+export const RuleConditionSchema = Type.Object(
+  {
+    endpoints: Type.Array(NonEmpty, {
+      minItems: 1,
+      description:
+        'globs on the URL the tool will send to, e.g. "https://llm.acme.internal/*": `*` is any run of characters, but never a "/" in the scheme and host',
+    }),
+    pin: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description: 'the URL the agent writes into the vendors\' managed settings (default: the first endpoint glob without its trailing "/*", when it has no other wildcard)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const RuleSchema = Type.Object(
   {
     id: Id,
@@ -73,6 +91,7 @@ export const RuleSchema = Type.Object(
     moreInfoUrl: Type.Optional(HttpsUrl),
     alternatives: Type.Optional(Type.Array(AlternativeSchema)),
     appliesTo: Type.Optional(TargetingSchema),
+    when: Type.Optional(RuleConditionSchema),
   },
   { additionalProperties: false },
 );
@@ -138,6 +157,7 @@ export type Alternative = Static<typeof AlternativeSchema>;
 export type Targeting = Static<typeof TargetingSchema>;
 export type InlineTool = Static<typeof InlineToolSchema>;
 export type Rule = Static<typeof RuleSchema>;
+export type RuleCondition = Static<typeof RuleConditionSchema>;
 export type PolicyException = Static<typeof ExceptionSchema>;
 export type AgentSettings = Static<typeof AgentSettingsSchema>;
 export type PolicyDocument = Static<typeof PolicyDocumentSchema>;

@@ -102,3 +102,54 @@ export async function hashUserFile(path: string, maxBytes: number, options: User
     await handle?.close().catch(() => undefined);
   }
 }
+
+export type UserTextOutcome = { text: string } | { missing: true } | { refused: string };
+
+/**
+ * A small text file whole, saying why when it cannot be had: missing (nothing there, which for a settings file
+ * means "not set") is told apart from refused (a link, a FIFO, a directory, too big, unreadable), which a caller
+ * deciding something from the file must treat as unknown.
+ */
+export function readUserTextOutcome(path: string, maxBytes: number): UserTextOutcome {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, openFlags({}));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { missing: true };
+    return { refused: code === 'ELOOP' ? 'is a symbolic link' : `cannot be opened (${code ?? 'error'})` };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { refused: 'is not a regular file' };
+    if (st.size > Math.min(maxBytes, MAX_USER_FILE_READ)) return { refused: `is larger than ${maxBytes} bytes` };
+    const buf = Buffer.allocUnsafe(st.size + 1);
+    const done = readFully(fd, buf, 0);
+    return done > st.size ? { refused: 'changed while it was read' } : { text: buf.toString('utf8', 0, done) };
+  } catch (err) {
+    return { refused: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A procfs file (size 0 in stat) read up to `maxBytes`; null when unreadable or longer than that. */
+export function readProcText(path: string, maxBytes: number): string | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, openFlags({}));
+    const buf = Buffer.allocUnsafe(maxBytes + 1);
+    let done = 0;
+    for (;;) {
+      const n = readSync(fd, buf, done, buf.length - done, null);
+      if (n === 0) break;
+      done += n;
+      if (done > maxBytes) return null;
+    }
+    return buf.toString('utf8', 0, done);
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

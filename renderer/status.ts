@@ -126,6 +126,10 @@ function renderEvents(events: AgentEvent[], tools: RestrictedTool[], now: Date):
 // In monitor mode nothing is stopped: a blocking rule only records what it would have done.
 const ACTION_LABEL = (monitor: boolean) => ({ block: monitor ? t.actionWouldBlock : t.actionBlock, warn: t.actionWarn, audit: t.actionAudit, allow: t.actionAllow });
 
+function actionLabel(tool: RestrictedTool, monitor: boolean): string {
+  return tool.allowedThrough ? format(t.actionAllowThrough, { endpoints: tool.allowedThrough.join(', ') }) : ACTION_LABEL(monitor)[tool.action];
+}
+
 function renderTools(tools: RestrictedTool[], monitor: boolean): void {
   const list = $('tools');
   // Keep which tools are open across refreshes.
@@ -154,10 +158,10 @@ function renderTools(tools: RestrictedTool[], monitor: boolean): void {
       links.append(ask);
       body.append(links);
       const details = el('details', { attrs: { 'data-tool-id': tool.toolId } }, [
-        el('summary', { attrs: { 'aria-label': `${tool.name}, ${vendorFor(tool, locale)}: ${ACTION_LABEL(monitor)[tool.action]}` } }, [
+        el('summary', { attrs: { 'aria-label': `${tool.name}, ${vendorFor(tool, locale)}: ${actionLabel(tool, monitor)}` } }, [
           el('span', { cls: 'name', text: tool.name }),
           el('span', { cls: 'vendor', text: vendorFor(tool, locale) }),
-          el('span', { cls: `tag ${tool.action}`, text: ACTION_LABEL(monitor)[tool.action] }),
+          el('span', { cls: `tag ${tool.action}`, text: actionLabel(tool, monitor) }),
         ]),
         body,
       ]);

@@ -39,6 +39,16 @@ const ARGV_MAX_CHARS = 512;
 /** After an exec event, look at once and a few more times while the new program finishes loading (ms). */
 const EXEC_FOLLOW_UP_MS = [2, 5, 10, 20, 40, 80, 160];
 
+/** Where the process was set to send, when a `when: { endpoints }` rule was weighed: the event says why it held or not. */
+function endpointDetail(d: Decision): Record<string, string> {
+  const check = d.endpointCheck;
+  if (!check?.found) return {};
+  const out: Record<string, string> = { endpointRule: check.ruleId, endpointsAllowed: check.allowed.join(' ') };
+  if (!check.found.known) return { ...out, endpointUnknown: check.found.reason };
+  const shown = check.offending ?? check.found.endpoints[0];
+  return shown ? { ...out, endpoint: shown.url, endpointSetIn: shown.where } : out;
+}
+
 export class ProcessGuard {
   private timer: NodeJS.Timeout | undefined;
   private followUp: NodeJS.Timeout | undefined;
@@ -241,7 +251,7 @@ export class ProcessGuard {
       ruleId: d.ruleId ?? undefined,
       evidence: `${d.identification.evidence}: ${d.identification.detail}`,
       message: `${verb} ${d.toolName} (pid ${p.pid}${user ? `, user ${user}` : ''})`,
-      detail: { mode: d.mode, action: d.action, ...detail },
+      detail: { mode: d.mode, action: d.action, ...endpointDetail(d), ...detail },
     });
   }
 }

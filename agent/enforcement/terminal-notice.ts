@@ -2,6 +2,7 @@
 // what to use instead, where to read more and how to ask for an exception — in the user's language.
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import type { Decision } from '../../policy/index.ts';
+import { allowedEndpointsText, endpointHost } from '../../policy/endpoint-glob.ts';
 import { fillPlaceholders, pickText, vendorFor } from '../../policy/localized-text.ts';
 import { isTtyDevice } from '../process/tty-device.ts';
 
@@ -14,6 +15,9 @@ interface NoticeStrings {
   more: string;
   exception: string;
   exceptionCommand: string;
+  setTo: string;
+  unknownEndpoint: string;
+  endpointFix: string;
 }
 
 const STRINGS: Record<'en' | 'zh-CN', NoticeStrings> = {
@@ -28,6 +32,9 @@ const STRINGS: Record<'en' | 'zh-CN', NoticeStrings> = {
     more: 'More',
     exception: 'Need it for work? Ask for an exception',
     exceptionCommand: 'cordon request-exception {id} --reason "…" --days 7',
+    setTo: 'This {tool} was set to send to {host} ({where}); it is allowed only through {allowed}.',
+    unknownEndpoint: 'Cordon could not tell where this {tool} would send ({reason}); it is allowed only through {allowed}.',
+    endpointFix: 'To fix: point it at {allowed} and remove any other endpoint setting, then start it again.',
   },
   'zh-CN': {
     headline: {
@@ -40,6 +47,9 @@ const STRINGS: Record<'en' | 'zh-CN', NoticeStrings> = {
     more: '了解更多',
     exception: '工作需要？申请例外',
     exceptionCommand: 'cordon request-exception {id} --reason "…" --days 7',
+    setTo: '此 {tool} 被设置为发送到 {host}（{where}）；仅允许通过 {allowed} 使用。',
+    unknownEndpoint: 'Cordon 无法确定此 {tool} 会发送到哪里（{reason}）；仅允许通过 {allowed} 使用。',
+    endpointFix: '解决方法：将其指向 {allowed} 并删除其他端点设置，然后重新启动。',
   },
 };
 
@@ -52,6 +62,7 @@ export function composeNotice(decision: Decision, kind: NoticeKind, locale: stri
   const { strings: s, locale: loc } = stringsFor(locale);
   const values = { tool: decision.toolName, vendor: vendorFor(decision, loc), id: decision.toolId };
   const lines = [fillPlaceholders(s.headline[kind], values), `${s.why}: ${fillPlaceholders(pickText(decision.reason, loc), values)}`];
+  lines.push(...endpointLines(decision, s, values));
   for (const alt of decision.alternatives) {
     const desc = alt.description ? ` — ${pickText(alt.description, loc)}` : '';
     lines.push(`${s.instead}: ${alt.name}${alt.url ? ` <${alt.url}>` : ''}${desc}`);
@@ -59,6 +70,20 @@ export function composeNotice(decision: Decision, kind: NoticeKind, locale: stri
   if (decision.moreInfoUrl) lines.push(`${s.more}: ${decision.moreInfoUrl}`);
   lines.push(`${s.exception}: ${decision.exceptionUrl ?? fillPlaceholders(s.exceptionCommand, values)}`);
   return lines;
+}
+
+/** Where this process was set to send and how to fix it, when a rule allows the tool only through some endpoints. */
+function endpointLines(decision: Decision, s: NoticeStrings, values: Record<string, string>): string[] {
+  const check = decision.endpointCheck;
+  if (decision.action === 'allow' || !check?.found) return [];
+  const allowed = allowedEndpointsText(check.allowed);
+  if (!check.found.known) return [fillPlaceholders(s.unknownEndpoint, { ...values, reason: check.found.reason, allowed }), fillPlaceholders(s.endpointFix, { ...values, allowed })];
+  const offending = check.offending;
+  if (!offending) return [];
+  return [
+    fillPlaceholders(s.setTo, { ...values, host: endpointHost(offending.url), where: offending.where, allowed }),
+    fillPlaceholders(s.endpointFix, { ...values, allowed }),
+  ];
 }
 
 /**

@@ -22,6 +22,11 @@ export class UserDirectory {
     return undefined;
   }
 
+  /** The home directory of a uid from /etc/passwd, when it has an entry. */
+  homeOf(uid: number): string | undefined {
+    return this.parse().find((a) => a.uid === uid)?.home;
+  }
+
   /** Every account with a home directory, for the inventory's per-user scan. */
   accounts(): { uid: number; name: string; home: string; shell: string }[] {
     return this.parse();

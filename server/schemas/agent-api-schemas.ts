@@ -45,6 +45,7 @@ export const EventTypeSchema = Type.Union([
   Type.Literal('block'), Type.Literal('would-block'), Type.Literal('warn'), Type.Literal('audit'), Type.Literal('block-failed'),
   Type.Literal('install-found'), Type.Literal('install-removed'), Type.Literal('quarantine'), Type.Literal('restore'),
   Type.Literal('policy.applied'), Type.Literal('policy.rejected'), Type.Literal('agent.started'), Type.Literal('agent.error'),
+  Type.Literal('managed-settings'),
 ]);
 
 export const EventIdSchema = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$', description: 'letters, digits and . _ : - (a UUID)' });

@@ -19,7 +19,7 @@ it('every catalog vendor written as an English phrase has a zh-CN translation', 
 
 it('the terminal notice and the restricted-tools reasons use the vendor of their own language', () => {
   const matcher = new Matcher(builtInPolicy());
-  const decision = matcher.decide({ toolId: 'aider', evidence: 'pypi-module', detail: 'test' });
+  const decision = matcher.decide({ toolId: 'aider', evidence: 'npm-package', detail: 'test' });
   assert.ok(decision, 'the built-in policy decides on aider');
   const zh = composeNotice(decision, 'blocked', 'zh-CN').join('\n');
   const en = composeNotice(decision, 'blocked', 'en').join('\n');

@@ -265,6 +265,25 @@ describe('monitor: the agent records but stops nothing', { skip }, () => {
   });
 });
 
+describe('bring your own model: tools allowed only through the company gateway', { skip }, () => {
+  const ctx = withAgent(['--policy', join(REPO_ROOT, 'policy/examples/bring-your-own-model.yaml')]);
+
+  test('a conditionally allowed tool says where it may send, in both languages; the others are blocked', async () => {
+    const status = await ctx.agent.status();
+    assert.deepEqual(status.restrictedTools.find((t) => t.toolId === 'codex')?.allowedThrough, ['https://llm.acme.internal']);
+    for (const o of BOTH) {
+      const { context, page } = await openStatusPage(browser, ctx.server.url, o);
+      await expectState(page, 'protected');
+      const zh = o.locale === 'zh-CN';
+      for (const id of ['claude-code', 'codex', 'qwen-code'])
+        assert.equal(await page.locator(`details[data-tool-id="${id}"] .tag`).innerText(), zh ? '仅允许通过 https://llm.acme.internal 使用' : 'Allowed through https://llm.acme.internal only', id);
+      assert.equal(await page.locator('details[data-tool-id="gemini-cli"] .tag').innerText(), zh ? '已禁止' : 'Blocked');
+      await shoot(page, 'byom', o);
+      await context.close();
+    }
+  });
+});
+
 describe('out-of-date: a policy update was rejected, the old policy stays in force', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-policy-'));
   const policy = join(dir, 'policy.yaml');
