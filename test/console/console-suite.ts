@@ -70,7 +70,7 @@ export function consoleSuite(label: string, options: { databaseUrl?: () => Promi
       const config = join(scratch, 'agent.yaml');
       const pem = server.publicKeyPem.trim().split('\n').map((l) => `    ${l}`).join('\n');
       writeFileSync(config, `serverUrl: ${server.url}\nenrolSecret: ${server.enrolSecret}\npinnedKeys:\n  - |\n${pem}\noverrides:\n  syncIntervalSeconds: 3600\n`, { mode: 0o600 });
-      agent = await startAgent({ env: { CORDON_CONFIG: config, DBUS_SESSION_BUS_ADDRESS: '' }, args: ['--inventory', 'off'] });
+      agent = await startAgent({ env: { CORDON_CONFIG: config, DBUS_SESSION_BUS_ADDRESS: '' }, args: ['--inventory', 'off'], readyTimeoutMs: 90_000 });
       await eventually('the agent enrols and runs the server policy', async () => {
         const s = await agent.status();
         return s.enrolment.state === 'enrolled' && s.policy.source === 'server';
