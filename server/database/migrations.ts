@@ -192,6 +192,11 @@ CREATE TABLE event_daily_counts (
 INSERT INTO event_daily_counts (day, type, tool_id, n)
   SELECT (at AT TIME ZONE 'UTC')::date, type, COALESCE(tool_id, ''), count(*) FROM events GROUP BY 1, 2, 3;
 
+-- Compliance reads these instead of evaluating each device's JSON at every overview (100,000 devices).
+ALTER TABLE devices
+  ADD COLUMN has_health_problems boolean GENERATED ALWAYS AS (jsonb_array_length(COALESCE(health->'problems', '[]'::jsonb)) > 0) STORED,
+  ADD COLUMN has_banned_tool boolean GENERATED ALWAYS AS (installed @> '[{"state": "not-allowed"}]'::jsonb) STORED;
+
 -- The overview counts pending requests; the device list filters by the device's user.
 CREATE INDEX exception_requests_pending ON exception_requests (id) WHERE status = 'pending';
 CREATE INDEX devices_os_user ON devices (os_user);
