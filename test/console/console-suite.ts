@@ -37,12 +37,12 @@ export function consoleSuite(label: string, options: { databaseUrl?: () => Promi
     const shot = async (p: ConsolePage, name: string) => (options.screenshots ? p.shot(name) : undefined);
 
     /** Runs the real Claude Code against a loopback recorder: did it get its first request out? */
-    async function runClaude(name: string): Promise<{ pid: number; reached: boolean; signal: NodeJS.Signals | null }> {
+    async function runClaude(name: string, waitMs = 8000): Promise<{ pid: number; reached: boolean; signal: NodeJS.Signals | null }> {
       const claude = installRealCli('claude-code');
       const session = prepareCliSession('claude-code', join(scratch, name), recorder.url);
       const since = Date.now();
       const child = spawn(claude.bin, session.args, { env: session.env, stdio: 'ignore', detached: true });
-      const first = await recorder.firstSince(since, 8000);
+      const first = await recorder.firstSince(since, waitMs);
       const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) resolve(child.signalCode);
         else {
@@ -164,7 +164,9 @@ export function consoleSuite(label: string, options: { databaseUrl?: () => Promi
       assert.equal(sync.status, 0, sync.stdout + sync.stderr);
       const status = await agent.status();
       assert.ok(status.policy.serial! > before, 'a newer signed policy');
-      const run = await runClaude('allowed');
+      // Allowed: given time to start on a loaded machine (a block would end it long before this).
+      const run = await runClaude('allowed', 90_000);
+      assert.ok(!(await agent.events()).some((e) => e.type === 'block' && e.pid === run.pid), 'not stopped');
       assert.equal(run.reached, true, 'Claude Code runs now and reaches its API');
       await it.page.goto('/exceptions?status=approved');
       await it.page.getByRole('table').waitFor();
@@ -190,7 +192,7 @@ export function consoleSuite(label: string, options: { databaseUrl?: () => Promi
         await it.page.getByLabel('Assign to groups').fill('*');
         await it.page.getByRole('button', { name: 'Push', exact: true }).click();
         await it.page.getByRole('status').filter({ hasText: /Pushed console-base version/ }).waitFor();
-        await it.page.getByRole('heading', { name: 'Versions of console-base' }).waitFor();
+        await it.page.getByRole('table', { name: 'Versions of console-base' }).waitFor();
       }
       await editor.fill(policy('Base three'));
       await it.page.getByRole('button', { name: 'Diff against the version in force' }).click();
