@@ -6,6 +6,7 @@ import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { bundleConsole } from '../build/bundle-console.ts';
 import { bundleRenderer } from '../build/bundle-renderer.ts';
 import { writeDebScripts } from '../build/linux/deb-scripts.ts';
 import { writePrecompiledBuiltInPolicy } from '../build/precompile-built-in-policy.ts';
@@ -27,5 +28,7 @@ else process.stderr.write(`warning: ${addon} is not built (npm run build:native)
 // The agent starts on this instead of compiling the YAML above (policy/precompiled-built-in-policy.ts).
 writePrecompiledBuiltInPolicy(join(DIST, 'policy'));
 await bundleRenderer(join(DIST, 'renderer'));
+// The admin console `cordon server` serves at /.
+for (const s of await bundleConsole(join(DIST, 'console'))) process.stdout.write(`console/${s.file}: ${s.bytes} bytes (${s.gzipBytes} gzipped)\n`);
 writeDebScripts();
 process.stdout.write(`built ${DIST}\n`);

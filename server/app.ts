@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import type { AppContext } from './app-context.ts';
 import { AuthenticatedTokens } from './authenticated-tokens.ts';
 import { bearerToken } from './device-auth.ts';
+import { sessionCookie } from './admin-sessions.ts';
 import { installCharsetHook } from './charset-hook.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { requestValidatorCompiler } from './request-validators.ts';
@@ -14,6 +15,7 @@ import { hashSecret } from './secret-hash.ts';
 import { HttpError } from './http-error.ts';
 import { ErrorSchema } from './schemas/error-schema.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
+import { consoleRoutes } from './routes/console-routes.ts';
 import { enrolRoute } from './routes/enrol-route.ts';
 import { eventsRoute } from './routes/events-route.ts';
 import { exceptionRequestRoutes } from './routes/exception-request-routes.ts';
@@ -24,6 +26,8 @@ import { policyRoute } from './routes/policy-route.ts';
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   https?: { key: string; cert: string };
+  /** The built console (npm run build); undefined finds it beside the code. */
+  consoleDir?: string;
 }
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -48,6 +52,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
         securitySchemes: {
           deviceToken: { type: 'http', scheme: 'bearer', description: 'device token from POST /v1/enrol' },
           adminToken: { type: 'http', scheme: 'bearer', description: 'admin or viewer token' },
+          consoleSession: { type: 'apiKey', in: 'cookie', name: 'cordon_session', description: 'console session from POST /admin/v1/session; requests that change something also send x-cordon-csrf' },
         },
       },
     },
@@ -62,7 +67,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       // Per device/admin token once that token has authenticated (agents behind one NAT must not share a budget);
       // everything else — no token, a made-up or a revoked one, a token's very first request — per client address.
       keyGenerator: (request) => {
-        const token = bearerToken(request);
+        const token = bearerToken(request) ?? sessionCookie(request);
         const hash = token ? hashSecret(token) : undefined;
         return hash && app.authenticatedTokens.has(hash) ? `t:${hash}` : `ip:${request.ip}`;
       },
@@ -78,5 +83,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   heartbeatRoute(app, ctx);
   exceptionRequestRoutes(app, ctx);
   adminRoutes(app, ctx);
+  consoleRoutes(app, options.consoleDir);
   return app;
 }

@@ -26,6 +26,8 @@ export interface StartOptions {
   signingKeyFile?: string;
   settings?: Partial<ServerSettings>;
   logger?: FastifyServerOptions['logger'];
+  /** The built admin console to serve at / (default: found beside the code, see console-routes.ts). */
+  consoleDir?: string;
 }
 
 export interface RunningServer {
@@ -63,7 +65,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const firstAdminToken = await ensureFirstAdminToken(db, options.dataDir);
     const settings = { ...DEFAULT_SETTINGS, ...options.settings };
     const catalog = new ServerCatalog(db);
-    const app = await buildApp({ db, keys, bundles: new PolicyBundles(db, keys, catalog), catalog, enrolSecret, settings }, { logger: options.logger, https });
+    const app = await buildApp({ db, keys, bundles: new PolicyBundles(db, keys, catalog), catalog, enrolSecret, settings }, { logger: options.logger, https, consoleDir: options.consoleDir });
     const stopRetention = scheduleEventRetention(db, settings.eventRetentionDays, (err) => app.log.error({ err }, 'event retention failed'));
     const address = await app.listen({ port: options.port ?? 8443, host: options.host ?? '127.0.0.1' });
     return {

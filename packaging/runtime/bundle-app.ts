@@ -5,6 +5,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { bundleConsole } from '../../build/bundle-console.ts';
 
 export type AppFlavour = 'agent' | 'server';
 
@@ -111,6 +112,8 @@ export async function bundleApp(o: BundleOptions): Promise<{ metafile: Metafile;
     plugins: [overrideVersion(o.repoRoot, o.version), nativeAddonsExternal, ...(o.flavour === 'agent' ? [serverCommandsElsewhere(o.repoRoot)] : [])],
   });
   copyDataFiles(o.repoRoot, o.outDir, o.flavour);
+  // The admin console the server serves at /: console-routes.ts finds it beside the chunks.
+  if (o.flavour === 'server') await bundleConsole(join(o.outDir, 'console'));
   const agentInputs = agentLoadedInputs(result.metafile);
   const leaked = agentInputs.filter((i) => SERVER_ONLY_INPUTS.some((re) => re.test(i)));
   if (leaked.length) throw new Error(`cordon agent would load server code: ${leaked.join(', ')}`);

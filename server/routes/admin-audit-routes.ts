@@ -1,7 +1,7 @@
 // GET /admin/v1/audit: who changed what, newest first.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { requireAdmin } from '../admin-auth.ts';
+import { ADMIN_SECURITY, requireAdmin } from '../admin-auth.ts';
 import type { AppContext } from '../app-context.ts';
 import { AuditListSchema, AuditQuerySchema } from '../schemas/admin-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
@@ -9,7 +9,7 @@ import { errorResponses } from '../schemas/error-schema.ts';
 export function adminAuditRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/admin/v1/audit',
-    { schema: { tags: ['admin'], security: [{ adminToken: [] }], querystring: AuditQuerySchema, response: { 200: AuditListSchema, ...errorResponses(400, 401) } } },
+    { schema: { tags: ['admin'], security: ADMIN_SECURITY, querystring: AuditQuerySchema, response: { 200: AuditListSchema, ...errorResponses(400, 401) } } },
     async (request) => {
       await requireAdmin(ctx.db, request, 'viewer');
       const q = request.query;

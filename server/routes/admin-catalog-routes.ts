@@ -17,7 +17,7 @@ import {
   type CatalogRelease,
   type Problem,
 } from '../../policy/index.ts';
-import { actorOf, requireAdmin } from '../admin-auth.ts';
+import { actorOf, ADMIN_SECURITY, requireAdmin } from '../admin-auth.ts';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit-log.ts';
 import type { Queryable } from '../database/database.ts';
@@ -26,7 +26,7 @@ import { bumpGeneration } from '../policy-generation.ts';
 import { CatalogImportBodySchema, CatalogImportReplySchema, CatalogSummarySchema } from '../schemas/admin-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
 
-const security = [{ adminToken: [] }];
+const security = ADMIN_SECURITY;
 
 function parseRelease(text: string): CatalogRelease {
   try {

@@ -3,14 +3,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { actorOf, requireAdmin } from '../admin-auth.ts';
+import { actorOf, ADMIN_SECURITY, requireAdmin } from '../admin-auth.ts';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit-log.ts';
+import { COMPLIANCE_SQL } from '../device-compliance.ts';
 import { HttpError } from '../http-error.ts';
 import { DeviceGroupsBodySchema, DeviceIdParam, DeviceListSchema, DeviceQuerySchema, DeviceSchema } from '../schemas/admin-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
 
-const security = [{ adminToken: [] }];
+const security = ADMIN_SECURITY;
 
 interface DeviceRow {
   id: string;
@@ -38,15 +39,7 @@ const DEVICES_SQL = `
 SELECT * FROM (
   SELECT id, hostname, os, arch, os_user, agent_version, groups, tags, enrolled_at, last_seen_at, mode,
          reported_policy_id, reported_serial, bundle_serial, installed, health, revoked_at IS NOT NULL AS revoked,
-         CASE
-           WHEN revoked_at IS NOT NULL THEN 'revoked'
-           WHEN last_seen_at IS NULL THEN 'never-seen'
-           WHEN last_seen_at < now() - make_interval(secs => $1) THEN 'silent'
-           WHEN reported_serial IS DISTINCT FROM bundle_serial THEN 'outdated-policy'
-           WHEN jsonb_array_length(COALESCE(health->'problems', '[]'::jsonb)) > 0 THEN 'unhealthy'
-           WHEN installed @> '[{"state": "not-allowed"}]'::jsonb THEN 'tool-installed'
-           ELSE 'compliant'
-         END AS compliance
+         ${COMPLIANCE_SQL} AS compliance
     FROM devices
 ) d
 WHERE ($2::text IS NULL OR $2 = ANY (groups))
@@ -55,6 +48,8 @@ WHERE ($2::text IS NULL OR $2 = ANY (groups))
   AND ($5::text IS NULL OR reported_policy_id = $5)
   AND ($6::text IS NULL OR id > $6)
   AND ($7::text IS NULL OR id = $7)
+  AND ($9::text IS NULL OR os_user = $9)
+  AND ($10::text IS NULL OR installed @> jsonb_build_array(jsonb_build_object('toolId', $10::text)))
 ORDER BY id
 LIMIT $8`;
 
@@ -90,7 +85,7 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: AppContext): void {
       const q = request.query;
       const limit = q.limit ?? 100;
       const rows = await ctx.db.query<DeviceRow>(DEVICES_SQL, [
-        ctx.settings.silentAfterSeconds, q.group ?? null, q.compliance ?? null, q.hostname ?? null, q.policyId ?? null, q.cursor ?? null, null, limit,
+        ctx.settings.silentAfterSeconds, q.group ?? null, q.compliance ?? null, q.hostname ?? null, q.policyId ?? null, q.cursor ?? null, null, limit, q.user ?? null, q.tool ?? null,
       ]);
       return { devices: rows.map(toDevice), nextCursor: rows.length === limit ? rows[rows.length - 1]!.id : null };
     },
@@ -101,7 +96,7 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: ['admin'], security, params: DeviceIdParam, response: { 200: DeviceSchema, ...errorResponses(401, 404) } } },
     async (request) => {
       await requireAdmin(ctx.db, request, 'viewer');
-      const [row] = await ctx.db.query<DeviceRow>(DEVICES_SQL, [ctx.settings.silentAfterSeconds, null, null, null, null, null, request.params.id, 1]);
+      const [row] = await ctx.db.query<DeviceRow>(DEVICES_SQL, [ctx.settings.silentAfterSeconds, null, null, null, null, null, request.params.id, 1, null, null]);
       if (!row) throw new HttpError(404, 'not-found', `id: no device "${request.params.id}"`);
       return toDevice(row);
     },

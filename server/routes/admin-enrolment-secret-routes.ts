@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { actorOf, requireAdmin } from '../admin-auth.ts';
+import { actorOf, ADMIN_SECURITY, requireAdmin } from '../admin-auth.ts';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit-log.ts';
 import { createEnrolmentSecret, listEnrolmentSecrets } from '../enrolment-secrets.ts';
@@ -11,7 +11,7 @@ import { HttpError } from '../http-error.ts';
 import { GroupName, IdParam } from '../schemas/admin-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
 
-const security = [{ adminToken: [] }];
+const security = ADMIN_SECURITY;
 
 const CreateBody = Type.Object(
   {

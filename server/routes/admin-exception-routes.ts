@@ -2,7 +2,7 @@
 // part of that device's effective policy at its next sync.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { actorOf, requireAdmin } from '../admin-auth.ts';
+import { actorOf, ADMIN_SECURITY, requireAdmin } from '../admin-auth.ts';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit-log.ts';
 import { EXCEPTION_COLUMNS, exceptionInfo, type ExceptionRequestRow } from '../exception-requests.ts';
@@ -12,7 +12,7 @@ import { AdminExceptionListSchema, AdminExceptionSchema, ApproveBodySchema, Deny
 import { errorResponses } from '../schemas/error-schema.ts';
 import { isStorableTime, STORABLE_TIME_PROBLEM } from '../storable-time.ts';
 
-const security = [{ adminToken: [] }];
+const security = ADMIN_SECURITY;
 type Row = ExceptionRequestRow & { hostname: string | null };
 
 function toAdmin(r: Row) {

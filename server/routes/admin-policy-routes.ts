@@ -3,12 +3,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { parse as parseYaml } from 'yaml';
 import { parsePolicy, ValidationError, type Catalog, type PolicyDocument } from '../../policy/index.ts';
-import { actorOf, requireAdmin } from '../admin-auth.ts';
+import { actorOf, ADMIN_SECURITY, requireAdmin } from '../admin-auth.ts';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit-log.ts';
 import { HttpError } from '../http-error.ts';
 import { bumpGeneration } from '../policy-generation.ts';
+import { lineDiff } from '../line-diff.ts';
 import {
   AssignmentBodySchema,
   AssignmentSchema,
@@ -18,11 +20,15 @@ import {
   PolicyUploadBodySchema,
   PolicyUploadReplySchema,
   PolicyVersionSchema,
+  PolicyDiffBodySchema,
+  PolicyDiffReplySchema,
+  PolicyValidateBodySchema,
+  PolicyValidateReplySchema,
   RollbackBodySchema,
 } from '../schemas/admin-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
 
-const security = [{ adminToken: [] }];
+const security = ADMIN_SECURITY;
 
 function parseUploaded(yaml: string, catalog: Catalog): PolicyDocument {
   try {
@@ -35,8 +41,59 @@ function parseUploaded(yaml: string, catalog: Catalog): PolicyDocument {
   }
 }
 
+/** The policy id a YAML text names, even when the text is otherwise invalid. */
+function declaredPolicyId(yaml: string): string | undefined {
+  try {
+    const doc: unknown = parseYaml(yaml);
+    const id = doc && typeof doc === 'object' ? (doc as { id?: unknown }).id : undefined;
+    return typeof id === 'string' && id.length > 0 && id.length <= 63 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function adminPolicyRoutes(app: FastifyInstance, ctx: AppContext): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  // Changes nothing, so a viewer may call it: the console validates as IT types.
+  typed.post(
+    '/admin/v1/policies/validate',
+    { schema: { tags: ['admin'], security, body: PolicyValidateBodySchema, response: { 200: PolicyValidateReplySchema, ...errorResponses(400, 401) } } },
+    async (request) => {
+      await requireAdmin(ctx.db, request, 'viewer');
+      try {
+        const doc = parseUploaded(request.body.yaml, await ctx.catalog.current());
+        return { valid: true, policyId: doc.id, problems: [] };
+      } catch (err) {
+        if (!(err instanceof HttpError) || !err.problems) throw err;
+        return { valid: false, policyId: declaredPolicyId(request.body.yaml) ?? null, problems: err.problems.map(({ path, message, line, column }) => ({ path, message, line, column })) };
+      }
+    },
+  );
+
+  typed.post(
+    '/admin/v1/policies/diff',
+    {
+      schema: {
+        tags: ['admin'],
+        security,
+        description: 'A line diff of the YAML against the version in force of the policy it names (or of policyId). Changes nothing.',
+        body: PolicyDiffBodySchema,
+        response: { 200: PolicyDiffReplySchema, ...errorResponses(400, 401, 422) },
+      },
+    },
+    async (request) => {
+      await requireAdmin(ctx.db, request, 'viewer');
+      const policyId = request.body.policyId ?? declaredPolicyId(request.body.yaml);
+      if (!policyId) throw new HttpError(422, 'invalid-policy', 'body.yaml: names no policy id (and body.policyId is not given)');
+      const [row] = await ctx.db.query<{ version: number; yaml: string }>(
+        'SELECT v.version, v.yaml FROM policy_heads h JOIN policy_versions v ON v.policy_id = h.policy_id AND v.version = h.current_version WHERE h.policy_id = $1',
+        [policyId],
+      );
+      const lines = lineDiff(row?.yaml ?? '', request.body.yaml);
+      return { policyId, inForceVersion: row?.version ?? null, lines, changed: lines.some((l) => l.op !== ' ') };
+    },
+  );
 
   typed.post(
     '/admin/v1/policies',

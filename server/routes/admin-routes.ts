@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { adminAuditRoutes } from './admin-audit-routes.ts';
+import { adminOverviewRoutes } from './admin-overview-routes.ts';
+import { adminSessionRoutes } from './admin-session-routes.ts';
 import { adminCatalogRoutes } from './admin-catalog-routes.ts';
 import { adminDeviceRoutes } from './admin-device-routes.ts';
 import { adminEnrolmentSecretRoutes } from './admin-enrolment-secret-routes.ts';
@@ -11,6 +13,8 @@ import { adminPolicyRoutes } from './admin-policy-routes.ts';
 import { adminTokenRoutes } from './admin-token-routes.ts';
 
 export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
+  adminSessionRoutes(app, ctx);
+  adminOverviewRoutes(app, ctx);
   adminPolicyRoutes(app, ctx);
   adminDeviceRoutes(app, ctx);
   adminEventRoutes(app, ctx);

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { actorOf, requireAdmin } from '../admin-auth.ts';
+import { actorOf, ADMIN_SECURITY, requireAdmin } from '../admin-auth.ts';
 import { createAdminToken } from '../admin-tokens.ts';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit-log.ts';
@@ -10,7 +10,7 @@ import { HttpError } from '../http-error.ts';
 import { IdParam, TokenBodySchema, TokenSchema } from '../schemas/admin-api-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
 
-const security = [{ adminToken: [] }];
+const security = ADMIN_SECURITY;
 
 export function adminTokenRoutes(app: FastifyInstance, ctx: AppContext): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -42,11 +42,18 @@ export function eventsRoute(app: FastifyInstance, ctx: AppContext): void {
       });
       if (rows.size) {
         // One statement for the whole batch; a re-sent id hits the primary key and is skipped, not stored twice.
+        // The rows it did store are added to the daily counts the overview charts (ordered, so that concurrent
+        // batches lock the counter rows in one order).
         await ctx.db.query(
-          `INSERT INTO events (id, device_id, type, tool_id, at, body)
-           SELECT e.id, $1, e.type, e.tool_id, e.at, e.body
-             FROM jsonb_to_recordset($2::jsonb) AS e(id text, type text, tool_id text, at timestamptz, body jsonb)
-           ON CONFLICT (id) DO NOTHING`,
+          `WITH stored AS (
+             INSERT INTO events (id, device_id, type, tool_id, at, body)
+             SELECT e.id, $1, e.type, e.tool_id, e.at, e.body
+               FROM jsonb_to_recordset($2::jsonb) AS e(id text, type text, tool_id text, at timestamptz, body jsonb)
+             ON CONFLICT (id) DO NOTHING
+             RETURNING type, tool_id, at)
+           INSERT INTO event_daily_counts (day, type, tool_id, n)
+           SELECT (at AT TIME ZONE 'UTC')::date, type, COALESCE(tool_id, ''), count(*) FROM stored GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+           ON CONFLICT (day, type, tool_id) DO UPDATE SET n = event_daily_counts.n + EXCLUDED.n`,
           [device.id, JSON.stringify([...rows.values()])],
         );
       }

@@ -52,6 +52,8 @@ export const DeviceQuerySchema = Type.Object(
     compliance: Opt(ComplianceSchema),
     hostname: Opt(Type.String({ maxLength: 255, description: 'substring, case-insensitive' })),
     policyId: Opt(Str(63)),
+    user: Opt(Type.String({ minLength: 1, maxLength: 256, description: 'the device\'s user, exactly' })),
+    tool: Opt(Type.String({ minLength: 1, maxLength: 128, description: 'a catalogued tool id the device has installed' })),
     limit: Opt(Limit),
     cursor: Opt(Cursor),
   },
@@ -91,6 +93,7 @@ export const EventQuerySchema = Type.Object(
     device: Opt(Str(128)),
     tool: Opt(Str(128)),
     type: Opt(Str(64)),
+    user: Opt(Str(256)),
     since: Opt(DateTime),
     until: Opt(DateTime),
     limit: Opt(Limit),
@@ -182,3 +185,39 @@ export const CatalogSummarySchema = Type.Object({
     Type.Object({ version: Type.String(), tools: Type.Integer(), digest: Type.String(), importedAt: Type.String(), importedBy: Type.String(), inForce: Type.Boolean() }),
   ),
 });
+
+export const SignInBodySchema = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512, description: 'an admin or viewer token' }) }, { additionalProperties: false });
+export const SessionSchema = Type.Object({
+  name: Type.String(),
+  role: Type.Union([Type.Literal('admin'), Type.Literal('viewer')]),
+  csrfToken: Type.String({ description: 'send as x-cordon-csrf on every request that changes something' }),
+  expiresAt: Type.String(),
+});
+
+export const OverviewSchema = Type.Object({
+  devices: Type.Integer(),
+  compliance: Type.Object({
+    compliant: Type.Integer(), 'tool-installed': Type.Integer(), unhealthy: Type.Integer(), 'outdated-policy': Type.Integer(),
+    silent: Type.Integer(), 'never-seen': Type.Integer(), revoked: Type.Integer(),
+  }),
+  pendingExceptions: Type.Integer(),
+});
+export const BlocksQuerySchema = Type.Object({ days: Opt(Type.Integer({ minimum: 1, maximum: 366, default: 30 })) }, { additionalProperties: false });
+export const BlocksSeriesSchema = Type.Object({
+  days: Type.Array(Type.String({ description: 'UTC dates, oldest first' })),
+  tools: Type.Array(Type.Object({ toolId: Type.String(), counts: Type.Array(Type.Integer({ description: 'blocks on each of days' })), total: Type.Integer() })),
+});
+export const PolicyValidateBodySchema = Type.Object({ yaml: Type.String({ maxLength: 512 * 1024 }) }, { additionalProperties: false });
+export const ProblemSchema = Type.Object({ path: Type.String(), message: Type.String(), line: Type.Optional(Type.Integer()), column: Type.Optional(Type.Integer()) });
+export const PolicyValidateReplySchema = Type.Object({
+  valid: Type.Boolean(),
+  policyId: Type.Union([Type.String(), Type.Null()]),
+  problems: Type.Array(ProblemSchema),
+});
+export const PolicyDiffReplySchema = Type.Object({
+  policyId: Type.String(),
+  inForceVersion: Type.Union([Type.Integer(), Type.Null()]),
+  lines: Type.Array(Type.Object({ op: Type.Union([Type.Literal(' '), Type.Literal('+'), Type.Literal('-')]), text: Type.String() })),
+  changed: Type.Boolean(),
+});
+export const PolicyDiffBodySchema = Type.Object({ yaml: Type.String({ maxLength: 512 * 1024 }), policyId: Opt(Str(63)) }, { additionalProperties: false });
