@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TRAY_STATES } from '../main/tray-state.ts';
+import { TRAY_STATES } from '../ui-shared/tray-state.ts';
 import { appIcon, trayIcon } from './icon-drawing.ts';
 import { encodeIco, encodePng } from './png-encoder.ts';
 

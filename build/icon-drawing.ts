@@ -1,7 +1,7 @@
 // The tray and app icons as vector shapes in a unit square, rasterised with 8×8 supersampling. A shield for
 // Cordon, with a glyph per state: check (protected), exclamation (blocked), clock (out of date), a dot in a
 // ring (monitor), a slash through an outline (agent missing).
-import type { TrayState } from '../main/tray-state.ts';
+import type { TrayState } from '../ui-shared/tray-state.ts';
 import type { Rgba } from './png-encoder.ts';
 
 type Shape = (x: number, y: number) => boolean;

@@ -9,7 +9,7 @@ import { defaultAgentPaths, statusSocketCandidates, type AgentPaths } from '../a
 import { AgentRuntime } from '../agent/agent-runtime.ts';
 import { AgentUnreachable, requestAgent } from '../agent/status-client.ts';
 import type { AgentEvent, AgentStatus, ExceptionRequestInfo, ExceptionRequestInput } from '../agent/status-types.ts';
-import type { ExceptionResult, StatusSnapshot, SyncResult } from '../renderer/cordon-bridge.ts';
+import type { ExceptionResult, StatusSnapshot, SyncResult } from '../ui-shared/cordon-bridge.ts';
 
 export interface AgentConnectionOptions {
   /** Talk to this socket only; default: the machine agent's, then this user's (statusSocketCandidates). */

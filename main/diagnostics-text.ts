@@ -1,7 +1,7 @@
 // The facts a help desk asks for, as plain text for the clipboard: versions, device, policy, sync, health and
 // the latest events. English on purpose: it is read by IT, not by the user.
-import type { StatusSnapshot } from '../renderer/cordon-bridge.ts';
-import { trayState } from './tray-state.ts';
+import type { StatusSnapshot } from '../ui-shared/cordon-bridge.ts';
+import { trayState } from '../ui-shared/tray-state.ts';
 
 export function diagnosticsText(snapshot: StatusSnapshot, trayVersion: string, now: Date = new Date()): string {
   const lines = [`Cordon diagnostics ${now.toISOString()}`, `tray: ${trayVersion}, state ${trayState(snapshot, now)}`];

@@ -3,7 +3,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { exceptionInputProblems } from '../agent/status-server.ts';
 import type { AgentStatus, ExceptionRequestInput } from '../agent/status-types.ts';
-import { IPC, type ExceptionResult, type StatusSnapshot, type SyncResult } from '../renderer/cordon-bridge.ts';
+import { IPC, type ExceptionResult, type StatusSnapshot, type SyncResult } from '../ui-shared/cordon-bridge.ts';
 import { diagnosticsText } from './diagnostics-text.ts';
 
 export interface IpcDeps {

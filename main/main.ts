@@ -13,10 +13,10 @@ import { diagnosticsText } from './diagnostics-text.ts';
 import { notificationText } from './notification-text.ts';
 import { showStatusWindow, statusWindow } from './status-window.ts';
 import { trayMenu, type MenuAction, type MenuItemModel } from './tray-menu.ts';
-import { trayIconName, trayState, trayTooltip } from './tray-state.ts';
-import { uiLocale } from './ui-locale.ts';
+import { trayIconName, trayState, trayTooltip } from '../ui-shared/tray-state.ts';
+import { uiLocale } from '../ui-shared/ui-locale.ts';
 import { hardenSession } from './window-security.ts';
-import { IPC } from '../renderer/cordon-bridge.ts';
+import { IPC } from '../ui-shared/cordon-bridge.ts';
 
 const RENDERER = fileURLToPath(new URL('../renderer/', import.meta.url));
 

@@ -2,7 +2,7 @@
 // renderer process. Sandboxed, context-isolated, no Node in the page; the preload exposes window.cordon only.
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
-import { IPC } from '../renderer/cordon-bridge.ts';
+import { IPC } from '../ui-shared/cordon-bridge.ts';
 import { STATUS_PAGE_URL } from './app-protocol.ts';
 import { devToolsAllowed } from './devtools-policy.ts';
 import { hardenWebContents } from './window-security.ts';

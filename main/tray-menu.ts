@@ -1,7 +1,7 @@
 // The tray's context menu as plain data; main.ts turns it into an Electron Menu. Pure, so it is unit-tested.
 import type { SupportedLocale } from '../policy/localized-text.ts';
-import type { StatusSnapshot } from '../renderer/cordon-bridge.ts';
-import { stateLabel, trayState } from './tray-state.ts';
+import type { StatusSnapshot } from '../ui-shared/cordon-bridge.ts';
+import { stateLabel, trayState } from '../ui-shared/tray-state.ts';
 
 export type MenuAction = 'open-status' | 'sync-now' | 'copy-diagnostics' | 'toggle-open-at-login' | 'quit';
 

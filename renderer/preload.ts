@@ -1,7 +1,7 @@
 // The preload: the only bridge between the sandboxed page and the main process. It exposes window.cordon with
 // exactly the CordonBridge methods, each a single IPC call; no Electron or Node object reaches the page.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC, type CordonBridge, type StatusSnapshot } from './cordon-bridge.ts';
+import { IPC, type CordonBridge, type StatusSnapshot } from '../ui-shared/cordon-bridge.ts';
 
 function subscribe<T>(channel: string, listener: (value: T) => void): () => void {
   const wrapped = (_e: IpcRendererEvent, value: T) => listener(value);

@@ -1,10 +1,10 @@
 // The status window page. Everything it shows comes from window.cordon (the preload bridge); every string from
 // the agent goes into the page as text, never as markup, since tool names and messages come from process data.
 import type { AgentEvent, ExceptionRequestInfo, RestrictedTool } from '../agent/status-types.ts';
-import { stateLabel, stateSentence, trayState } from '../main/tray-state.ts';
-import { formatTime, uiLocale } from '../main/ui-locale.ts';
+import { stateLabel, stateSentence, trayState } from '../ui-shared/tray-state.ts';
+import { formatTime, uiLocale } from '../ui-shared/ui-locale.ts';
 import { pickText, vendorFor } from '../policy/localized-text.ts';
-import type { CordonBridge, StatusSnapshot } from './cordon-bridge.ts';
+import type { CordonBridge, StatusSnapshot } from '../ui-shared/cordon-bridge.ts';
 import { format, MESSAGES } from './i18n.ts';
 
 declare global {

@@ -7,7 +7,7 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AgentEvent, AgentStatus } from '../../agent/status-types.ts';
 import { trayMenu } from '../../main/tray-menu.ts';
-import { trayState, trayTooltip } from '../../main/tray-state.ts';
+import { trayState, trayTooltip } from '../../ui-shared/tray-state.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { startAgent } from '../support/agent-process.ts';
 import { startNpmLayoutProcess } from '../support/npm-layout-process.ts';

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import type { AgentEvent } from '../../agent/status-types.ts';
 import { AgentConnection } from '../../main/agent-connection.ts';
 import { createIpcHandlers } from '../../main/ipc-handlers.ts';
-import { IPC } from '../../renderer/cordon-bridge.ts';
+import { IPC } from '../../ui-shared/cordon-bridge.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { startAgent } from '../support/agent-process.ts';
 import { startNpmLayoutProcess } from '../support/npm-layout-process.ts';

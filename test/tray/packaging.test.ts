@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { CORDON_FUSES } from '../../build/fuses.ts';
 import { trayIcon } from '../../build/icon-drawing.ts';
 import { encodePng } from '../../build/png-encoder.ts';
-import { TRAY_STATES, trayIconName } from '../../main/tray-state.ts';
+import { TRAY_STATES, trayIconName } from '../../ui-shared/tray-state.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 
 const ICONS = join(REPO_ROOT, 'build/icons');

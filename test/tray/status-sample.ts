@@ -1,6 +1,6 @@
 // A status as the agent serves it, for the pure tray tests; each test overrides what it is about.
 import type { AgentEvent, AgentStatus } from '../../agent/status-types.ts';
-import type { StatusSnapshot } from '../../renderer/cordon-bridge.ts';
+import type { StatusSnapshot } from '../../ui-shared/cordon-bridge.ts';
 
 export const NOW = new Date('2026-11-25T16:30:00Z');
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stateSentence, trayIconName, trayState, trayTooltip, TRAY_STATES } from '../../main/tray-state.ts';
-import { uiLocale } from '../../main/ui-locale.ts';
+import { stateSentence, trayIconName, trayState, trayTooltip, TRAY_STATES } from '../../ui-shared/tray-state.ts';
+import { uiLocale } from '../../ui-shared/ui-locale.ts';
 import { event, NOW, sampleStatus, snapshot } from './status-sample.ts';
 
 test('an enforcing agent with a fresh policy and no recent block is protected', () => {

@@ -2,7 +2,7 @@
 // and the status window derive the same state, sentence and icon from the same snapshot.
 import type { AgentEvent, AgentStatus } from '../agent/status-types.ts';
 import type { SupportedLocale } from '../policy/localized-text.ts';
-import type { StatusSnapshot } from '../renderer/cordon-bridge.ts';
+import type { StatusSnapshot } from './cordon-bridge.ts';
 import { formatTime } from './ui-locale.ts';
 
 export const TRAY_STATES = ['protected', 'blocked-recently', 'out-of-date', 'monitor', 'agent-missing'] as const;
