@@ -52,7 +52,7 @@ async function kill9(agent: AgentProcess): Promise<void> {
   await exited;
 }
 
-// 50 starts of the agent: about 2 min on an idle 2-core machine, 15 min measured on one at load average 20–30.
+// 50 starts of the agent: 15 min measured on 2 cores at load average 20–30 (far less on an idle machine, not measured).
 const KILLS = 50;
 
 test(`the real \`cordon agent\`, kill -9 during upload ${KILLS} times: every event it recorded reaches the server once, and most kills land inside an upload`, { timeout: 20 * 60_000 }, async (t) => {
