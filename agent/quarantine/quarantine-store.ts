@@ -45,6 +45,11 @@ export interface QuarantineMove {
   stub: boolean;
   /** Every entry under `from`, as it was. */
   files: SnapshotEntry[];
+  /**
+   * The entry's identity when it was checked: a rename into the payload keeps it, so recovery can tell the tool
+   * from something a user swapped in at the name. Absent in manifests written before it was recorded.
+   */
+  inode?: { dev: number; ino: number };
 }
 
 export type QuarantineState = 'moving' | 'stubbing' | 'done' | 'restoring';
@@ -102,6 +107,51 @@ async function matchesAt(dir: PinnedDir, name: string, files: readonly SnapshotE
   }
 }
 
+/** True when the payload entry of `mv` is what the move recorded: the very inode (a rename) or an exact copy. */
+async function holdsMoved(payload: PinnedDir, mv: QuarantineMove): Promise<boolean> {
+  const st = payload.lstat(mv.payload);
+  if (!st) return false;
+  if (mv.inode && sameFile(st, mv.inode)) return true;
+  return matchesAt(payload, mv.payload, mv.files);
+}
+
+/**
+ * Moves `sName` to `dName` only if that name is free: link(2) then unlink for a non-directory (link never
+ * replaces), rename(2) for a directory (which fails on a non-directory or a non-empty directory). False when
+ * the name is taken; nothing was moved then.
+ */
+function moveNoReplace(src: PinnedDir, sName: string, dst: PinnedDir, dName: string): boolean {
+  const st = src.lstat(sName);
+  if (!st) throw new Error(`${src.describe(sName)} vanished`);
+  try {
+    if (st.isDirectory()) {
+      if (dst.lstat(dName)) return false;
+      src.rename(sName, dst, dName);
+    } else {
+      linkSync(src.at(sName), dst.at(dName));
+      const left = src.lstat(sName);
+      if (left && sameFile(left, st)) src.unlink(sName);
+    }
+  } catch (err) {
+    if (['EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return false;
+    throw err;
+  }
+  fsyncSync(dst.fd);
+  return true;
+}
+
+/**
+ * Something other than the checked entry was taken from a user's name (swapped in between the last check and
+ * the rename): it is theirs and goes back, never replacing what is at the name now (that may be the tool
+ * itself). With the name taken it goes next to it, under a fresh name. Nothing of it is ever removed.
+ */
+function returnForeign(src: PinnedDir, sName: string, place: Place): string {
+  if (moveNoReplace(src, sName, place.dir, place.name)) return place.dir.describe(place.name);
+  const spare = `${place.name}.cordon-returned-${randomBytes(4).toString('hex')}`;
+  if (moveNoReplace(src, sName, place.dir, spare)) return place.dir.describe(spare);
+  throw new Error(`${src.describe(sName)} is not what was checked and could not be returned to ${place.dir.describe(place.name)}`);
+}
+
 /**
  * Removes a tree that has a complete, checked copy elsewhere: renamed aside first (atomic), so the name is
  * always either the whole original or absent, never half-deleted. A leftover `.cordon-removing` is only ever a
@@ -112,8 +162,9 @@ function removeCopied(dir: PinnedDir, name: string, expect?: { dev: number; ino:
   dir.rename(name, dir, aside);
   const st = dir.lstat(aside);
   if (expect && st && !sameFile(st, expect)) {
-    dir.rename(aside, dir, name);
-    throw new Error(`${dir.describe(name)} was replaced after it was copied; it was left where it is`);
+    // Not the original: never left under the aside name (what is there is removed as a copied original).
+    const at = returnForeign(dir, aside, { dir, name });
+    throw new Error(`${dir.describe(name)} was replaced after it was copied; what was there instead is at ${at}`);
   }
   fsyncSync(dir.fd);
   dir.removeTree(aside);
@@ -132,9 +183,14 @@ async function moveExact(from: Place, payload: PinnedDir, to: string, files: rea
     from.dir.rename(from.name, payload, to);
     fsyncSync(payload.fd);
     fsyncSync(from.dir.fd);
-    // Now out of the user's reach: it must be the entry that was checked (a swap after the lstat is undone by the roll-back).
+    // Now out of the user's reach: it must be the entry that was checked. Anything swapped in after the lstat goes
+    // straight back: left in the payload it would pass for the tool, and recovery would remove the real one.
     const moved = payload.lstat(to);
-    if (from.checked && moved && !sameFile(moved, from.checked)) throw new Error(`${from.dir.describe(from.name)} was replaced while being moved`);
+    const foreign = moved && (from.checked ? !sameFile(moved, from.checked) : !(await matchesAt(payload, to, files)));
+    if (foreign) {
+      const at = returnForeign(payload, to, from);
+      throw new Error(`${from.dir.describe(from.name)} was replaced while being moved; what was moved instead was put back at ${at}`);
+    }
     return;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
@@ -286,7 +342,7 @@ export class QuarantineStore {
         const after = place.dir.lstat(place.name);
         if (!after || !sameFile(before, after)) throw new Error(`${from} changed while it was being recorded; nothing was moved`);
         place.checked = { dev: before.dev, ino: before.ino };
-        moves.push({ from, payload: String(moves.length), stub, files });
+        moves.push({ from, payload: String(moves.length), stub, files, inode: place.checked });
       };
       await add(realRoot, stubRoot, (st) => !st.isSymbolicLink() && sameFile(st, realSt));
       // A command's own directory may be reached through a symlink too: it is recorded at its real location.
@@ -328,7 +384,7 @@ export class QuarantineStore {
   private place(mv: QuarantineMove, places: Map<string, Place> | undefined, opened: Place[], createParents = false): Place {
     const known = places?.get(mv.payload);
     if (known) return known;
-    const p = openPlace(mv.from, createParents);
+    const p: Place = { ...openPlace(mv.from, createParents), checked: mv.inode };
     opened.push(p);
     return p;
   }
@@ -349,11 +405,15 @@ export class QuarantineStore {
           payload.removeTree(`${mv.payload}.partial`);
           const place = this.place(mv, places, opened);
           if (payload.lstat(mv.payload)) {
-            // Moved already. A cross-device move may have stopped before removing the original: remove it only
-            // if it is still exactly the original (anything else now at that name is someone's, and stays).
-            place.dir.removeTree(`${place.name}.cordon-removing`);
-            if (place.dir.lstat(place.name) && !this.isOurStub(place, m.id) && (await matchesAt(place.dir, place.name, mv.files))) removeCopied(place.dir, place.name);
-            continue;
+            if (await holdsMoved(payload, mv)) {
+              // Moved already. A cross-device move may have stopped before removing the original: remove it only
+              // if it is still exactly the original (anything else now at that name is someone's, and stays).
+              place.dir.removeTree(`${place.name}.cordon-removing`);
+              if (place.dir.lstat(place.name) && !this.isOurStub(place, m.id) && (await matchesAt(place.dir, place.name, mv.files))) removeCopied(place.dir, place.name);
+              continue;
+            }
+            // A swapped-in entry a crash left in the payload: it is not the tool, so the tool was never moved.
+            returnForeign(payload, mv.payload, place);
           }
           await moveExact(place, payload, mv.payload, mv.files);
         }
@@ -476,6 +536,11 @@ export class QuarantineStore {
         dir.removeTree(partialBack);
         if (this.isOurStub({ dir, name: stubTempName(name) }, m.id)) dir.unlink(stubTempName(name));
         if (this.isOurStub(place, m.id)) dir.unlink(name);
+        if (!(await holdsMoved(payload, mv))) {
+          // Not the tool (a swapped-in entry a crash left in the payload): it goes back, the tool was never moved.
+          returnForeign(payload, mv.payload, place);
+          continue;
+        }
         if (dir.lstat(name)) {
           // Back already (a copy-back finished, or the original was never removed): the payload is the spare.
           if (!(await matchesAt(dir, name, mv.files))) throw new Error(`${mv.from} exists and is not what was quarantined; the quarantined copy stays in ${join(this.itemDir(m.id), 'payload', mv.payload)}`);

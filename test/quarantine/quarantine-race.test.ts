@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { QuarantineStore, type QuarantineRequest } from '../../agent/quarantine/quarantine-store.ts';
+import { QuarantineStore, type QuarantineRequest, type RecoveryReport } from '../../agent/quarantine/quarantine-store.ts';
 import { compareSnapshots, snapshotTree, type SnapshotEntry } from '../../agent/quarantine/tree-snapshot.ts';
 import { dirOnOtherFileSystem } from '../support/other-file-system.ts';
 import { requireSetup } from '../support/system-part.ts';
@@ -169,6 +169,22 @@ const request = (): QuarantineRequest => ({
 /** The policy core recognises the attacker's install, not root's look-alike files. */
 const verify = (path: string): string | null => (path.startsWith(`${home}/`) ? 'codex' : null);
 
+/** Where a lost tool went: the prefix, every store item's tree and journal, and any copy of its package.json. */
+function lostDiagnostics(store: QuarantineStore, items: string[], recovery: RecoveryReport): string {
+  const tree = (dir: string): string => execFileSync('find', [dir, '-printf', '%P:%y%l '], { encoding: 'utf8' });
+  const journal = (id: string): string => {
+    const m = store.get(id);
+    return m ? `state ${m.state}, moves ${m.moves.map((mv) => `${mv.payload}←${mv.from}`).join(', ')}` : 'no manifest';
+  };
+  const copies = [root, ...(otherFs ? [otherFs] : [])].map((d) => execFileSync('find', [d, '-xdev', '-name', 'package.json', '-path', '*codex*', '-not', '-path', '*/sys-q/*'], { encoding: 'utf8' }).trim().replace(/\n/g, ' '));
+  return [
+    `prefix: ${tree(prefix)}`,
+    ...items.map((id) => `item ${id} (${journal(id)}): ${tree(join(store.dir, id))}`),
+    `recovery: ${JSON.stringify(recovery)}`,
+    `items ${items.length}; package.json copies: ${copies.join(' ') || 'none'}`,
+  ].join('\n  ');
+}
+
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 
 test(`symlink swaps race quarantine and restore for ${SECONDS} s: nothing outside the tool is moved, created or changed`, { skip }, async (t) => {
@@ -217,7 +233,7 @@ test(`symlink swaps race quarantine and restore for ${SECONDS} s: nothing outsid
       buildCanaries();
     }
     // Whatever the race did to the attacker's own tool, it is whole somewhere: in place, or held in the store.
-    await store.recover();
+    const recovery = await store.recover();
     const pkg = request().root;
     const whole = existsSync(pkg) && compareSnapshots(toolFiles, await snapshotTree(pkg)).length === 0;
     // Held: in an item of any state (a restore the attacker blocked stays 'restoring' until recovery can finish it).
@@ -227,7 +243,7 @@ test(`symlink swaps race quarantine and restore for ${SECONDS} s: nothing outsid
     else if (held) counts.toolInStore++;
     else {
       counts.toolLost++;
-      if (lost.length < 5) lost.push(`round ${counts.rounds}: ${existsSync(pkg) ? compareSnapshots(toolFiles, await snapshotTree(pkg)).slice(0, 3).join('; ') : 'missing'}; items ${items.length}; ${execFileSync('find', [prefix, '-printf', '%P:%y '], { encoding: 'utf8' })}`);
+      if (lost.length < 5) lost.push(`round ${counts.rounds}: ${existsSync(pkg) ? compareSnapshots(toolFiles, await snapshotTree(pkg)).slice(0, 3).join('; ') : 'missing'}; ${lostDiagnostics(store, items, recovery)}`);
     }
     for (const s of stores) rmSync(s, { recursive: true, force: true });
   }
