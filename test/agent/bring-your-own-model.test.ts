@@ -111,7 +111,7 @@ async function expectStopped(agent: AgentProcess, id: Cli, s: CliSession): Promi
 describe('scoped agent, no managed settings: the endpoint decides', () => {
   let agent: AgentProcess;
   before(async () => {
-    agent = await startAgent({ args: ['--policy', policyFile] });
+    agent = await startAgent({ args: ['--policy', policyFile], readyTimeoutMs: 90_000 });
   });
   after(async () => {
     assert.equal(await agent.stop(), 0);
@@ -167,6 +167,30 @@ describe('scoped agent, no managed settings: the endpoint decides', () => {
     assert.match(String(why.endpointUnknown), /^~\/.claude\/settings.json cannot be parsed/);
   });
 
+  for (const lang of ['en_US.UTF-8', 'zh_CN.UTF-8']) {
+    it(`the terminal explanation names where Claude Code was set to send and how to fix it (${lang})`, async () => {
+      const s = session('claude-code', vendor.url);
+      // A real pseudo-terminal (util-linux script); the binary's path travels in the environment, not the shell string.
+      const child = spawn('script', ['-qfec', '"$CLAUDE_BIN" -p "say hello"', '/dev/null'], {
+        env: { ...s.env, LANG: lang, LC_ALL: lang, CLAUDE_BIN: installed.get('claude-code')!.bin, SHELL: '/bin/sh' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let screen = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (screen += d));
+      const exit = await exitOf(child, 30_000);
+      screen = screen.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+      assert.equal(exit.code, 137, `not stopped; the terminal showed:\n${screen}`);
+      const host = vendor.url.slice('http://'.length);
+      if (lang.startsWith('en')) {
+        assert.ok(screen.includes(`This Claude Code was set to send to ${host} (ANTHROPIC_BASE_URL in its environment); it is allowed only through ${gateway.url}.`), screen);
+        assert.ok(screen.includes(`To fix: point it at ${gateway.url} and remove any other endpoint setting, then start it again.`), screen);
+      } else {
+        assert.ok(screen.includes(`此 Claude Code 被设置为发送到 ${host}（ANTHROPIC_BASE_URL in its environment）；仅允许通过 ${gateway.url} 使用。`), screen);
+        assert.ok(screen.includes(`解决方法：将其指向 ${gateway.url} 并删除其他端点设置，然后重新启动。`), screen);
+      }
+    });
+  }
+
   it('cordon status says the tools are allowed through the gateway only', async () => {
     const text = formatStatus(await agent.status(), 'en');
     assert.match(text, new RegExp(`allowed through ${gateway.url.replace(/[.]/g, '\\.')} only: Claude Code, Gemini CLI, OpenAI Codex CLI, Qwen Code`));
@@ -181,7 +205,7 @@ describe('machine-wide managed settings written by the agent pin the tools to th
   const managed = (path: string) => `/proc/${agent.child.pid}/root${path}`;
   before(async () => {
     writeFileSync(policyFile, policyText(true));
-    agent = await startAgent({ args: ['--policy', policyFile, '--managed-settings', 'on'], wrap: privateEtcWrap() });
+    agent = await startAgent({ args: ['--policy', policyFile, '--managed-settings', 'on'], wrap: privateEtcWrap(), readyTimeoutMs: 90_000 });
     inAgentMounts = inMountNamespaceOf(agent.child.pid!);
     await waitFor(() => existsSync(managed('/etc/claude-code/managed-settings.json')), 'the managed settings written');
   });
