@@ -205,7 +205,7 @@ describe('machine-wide managed settings written by the agent pin the tools to th
   const managed = (path: string) => `/proc/${agent.child.pid}/root${path}`;
   before(async () => {
     writeFileSync(policyFile, policyText(true));
-    agent = await startAgent({ args: ['--policy', policyFile, '--managed-settings', 'on'], wrap: privateEtcWrap(), readyTimeoutMs: 90_000 });
+    agent = await startAgent({ args: ['--policy', policyFile, '--managed-settings', 'on'], wrap: privateEtcWrap(scratch), readyTimeoutMs: 90_000 });
     inAgentMounts = inMountNamespaceOf(agent.child.pid!);
     await waitFor(() => existsSync(managed('/etc/claude-code/managed-settings.json')), 'the managed settings written');
   });

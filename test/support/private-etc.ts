@@ -13,8 +13,9 @@ export function privateEtcUnavailable(): string | undefined {
 }
 
 /** A command prefix that execs its arguments (same pid) in a new mount namespace with /etc overlaid. */
-export function privateEtcWrap(): string[] {
-  const upper = mkdtempSync(join(tmpdir(), 'cordon-etc-'));
+export function privateEtcWrap(scratch: string = tmpdir()): string[] {
+  // An empty directory on the host; the tmpfs that holds the overlay's layers is mounted on it inside the namespace.
+  const upper = mkdtempSync(join(scratch, 'private-etc-'));
   // The script is constant; the overlay's scratch path and the command travel as arguments.
   const script = 'mount -t tmpfs none "$1" && mkdir "$1/u" "$1/w" && mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/u,workdir=$1/w" /etc && shift && exec "$@"';
   return ['/usr/bin/unshare', '--mount', '--propagation', 'private', '/bin/sh', '-c', script, 'private-etc', upper];
