@@ -21,6 +21,7 @@ import {
 } from '../../policy/index.ts';
 import { compileEndpointGlob, normalEndpoint } from '../../policy/endpoint-glob.ts';
 import { parseTomlSubset } from '../../policy/toml-subset.ts';
+import { builtInPolicyDocument, effectivePolicyDocument } from '../../server/effective-policy.ts';
 
 const catalog = builtInCatalog();
 const scratch = mkdtempSync(join(tmpdir(), 'cordon-endpoint-'));
@@ -110,6 +111,16 @@ test('a condition compiles with the pinned URL and the catalog\'s endpoint data,
   const tampered = JSON.parse(JSON.stringify(bundle)) as { payload: string };
   tampered.payload = tampered.payload.replace('https://llm.acme.internal/*', 'https://*.example/*');
   assert.throws(() => verifyBundle(tampered, [loadPublicKey(pair.publicKeyPem)]), /signature/);
+});
+
+test('the server\'s effective policy keeps a group policy\'s condition, in front of the base rules', () => {
+  const group = parsePolicy(GATEWAY_POLICY, 'group.yaml', catalog);
+  const effective = effectivePolicyDocument(builtInPolicyDocument(), [{ group: 'ml', doc: group }], [], 'dev-1');
+  const compiled = compilePolicy(effective, catalog);
+  assert.equal(compiled.rules[0]?.id, 'ml/acme/via-gateway');
+  assert.deepEqual(compiled.rules[0]?.when?.endpoints, ['https://llm.acme.internal/*']);
+  const d = new Matcher(compiled).decide({ toolId: 'qwen-code', evidence: 'npm-package', detail: 'listing' });
+  assert.equal(d?.endpointCheck?.ruleId, 'ml/acme/via-gateway');
 });
 
 /** A real process with this environment and working directory, for the matcher to read through /proc. */

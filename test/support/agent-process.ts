@@ -34,6 +34,8 @@ export interface StartAgentOptions {
   entry?: string;
   /** Node options before the entry script. */
   nodeArgs?: string[];
+  /** A command the agent is exec'd through (e.g. into a private mount namespace); it must exec, keeping the pid. */
+  wrap?: string[];
 }
 
 export async function startAgent(options: StartAgentOptions = {}): Promise<AgentProcess> {
@@ -45,7 +47,8 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   // the exec guard's own tests (test/exec-guard/) ask for it with --exec-guard on.
   const args = options.args ?? [];
   const execGuard = args.some((a) => a.startsWith('--exec-guard')) ? [] : ['--exec-guard', 'off'];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? CORDON_BIN, 'agent', '--state-dir', stateDir, '--socket', socket, '--scope-pid', String(options.scopePid ?? process.pid), ...execGuard, ...args], {
+  const [command, ...wrapArgs] = [...(options.wrap ?? []), process.execPath];
+  const child = spawn(command ?? process.execPath, [...wrapArgs, ...(options.nodeArgs ?? []), options.entry ?? CORDON_BIN, 'agent', '--state-dir', stateDir, '--socket', socket, '--scope-pid', String(options.scopePid ?? process.pid), ...execGuard, ...args], {
     env: { ...process.env, CORDON_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
