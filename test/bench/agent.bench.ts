@@ -34,6 +34,10 @@ const record = new BenchRecord('agent', { launches: LAUNCHES, idleWindowSeconds:
 const figures: Record<string, unknown> = { scan: {}, idle: {}, launchToStop: {} };
 
 const background: ChildProcess[] = [];
+/** The kernel's last pid: how many processes and threads the machine started meanwhile (the watcher reads each). */
+function lastPid(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').trim().split(' ').pop());
+}
 function processCount(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3]!.split('/')[1]);
 }
@@ -106,25 +110,28 @@ async function idleCost(target: number): Promise<void> {
   console.log(`\n2. A running agent, idle, ${processes} processes on the machine, 3 windows of ${IDLE_WINDOW_SECONDS} s (100 ms ticks), beside a bare Node process ticking every 100 ms`);
   const out: Record<string, unknown> = { processes };
   for (const watcher of ['procfs', 'systeminformation'] as const) {
-    const agent = await startAgent({ args: ['--watcher', watcher], env: { CORDON_LOG_LEVEL: 'warn' } });
+    // Inventory off: its periodic pass over every home is not the watcher's idle cost.
+    const agent = await startAgent({ args: ['--watcher', watcher, '--inventory', 'off'], env: { CORDON_LOG_LEVEL: 'warn' } });
     const bare = startBareNode();
     await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
     const pids = { agent: agent.child.pid!, bare: bare.child.pid! };
-    const windows: { agent: number; bare: number }[] = [];
+    const windows: { agent: number; bare: number; newPidsPerSecond: number }[] = [];
     for (let w = 0; w < 3; w++) {
       const c0 = { agent: processCpuSeconds(pids.agent), bare: processCpuSeconds(pids.bare) };
+      const p0 = lastPid();
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, IDLE_WINDOW_SECONDS * 1000));
       const seconds = (performance.now() - t0) / 1000;
-      windows.push({ agent: ((processCpuSeconds(pids.agent) - c0.agent) / seconds) * 100, bare: ((processCpuSeconds(pids.bare) - c0.bare) / seconds) * 100 });
+      windows.push({ agent: ((processCpuSeconds(pids.agent) - c0.agent) / seconds) * 100, bare: ((processCpuSeconds(pids.bare) - c0.bare) / seconds) * 100, newPidsPerSecond: (lastPid() - p0) / seconds });
     }
     const rss = { agent: processRssMiB(pids.agent), bare: processRssMiB(pids.bare) };
     await bare.stop();
     await agent.stop();
     const mean = (k: 'agent' | 'bare') => windows.reduce((a, w) => a + w[k], 0) / windows.length;
     const range = (k: 'agent' | 'bare') => `${Math.min(...windows.map((w) => w[k])).toFixed(2)}–${Math.max(...windows.map((w) => w[k])).toFixed(2)}`;
-    console.log(`   watcher ${watcher.padEnd(18)} CPU ${mean('agent').toFixed(2).padStart(6)} % of one core (windows ${range('agent')})   RSS ${rss.agent.toFixed(0)} MiB   | bare Node ${mean('bare').toFixed(2)} % (${range('bare')}), RSS ${rss.bare.toFixed(0)} MiB`);
-    out[watcher] = { cpuPercentOfCore: mean('agent'), cpuPercentWindows: windows.map((w) => w.agent), rssMiB: rss.agent, bareNode: { cpuPercentOfCore: mean('bare'), cpuPercentWindows: windows.map((w) => w.bare), rssMiB: rss.bare } };
+    const churn = windows.reduce((a, w) => a + w.newPidsPerSecond, 0) / windows.length;
+    console.log(`   watcher ${watcher.padEnd(18)} CPU ${mean('agent').toFixed(2).padStart(6)} % of one core (windows ${range('agent')})   RSS ${rss.agent.toFixed(0)} MiB   | bare Node ${mean('bare').toFixed(2)} % (${range('bare')}), RSS ${rss.bare.toFixed(0)} MiB   | ${churn.toFixed(0)} new pids/s on the machine`);
+    out[watcher] = { cpuPercentOfCore: mean('agent'), cpuPercentWindows: windows.map((w) => w.agent), rssMiB: rss.agent, newPidsPerSecond: churn, bareNode: { cpuPercentOfCore: mean('bare'), cpuPercentWindows: windows.map((w) => w.bare), rssMiB: rss.bare } };
   }
   (figures.idle as Record<string, unknown>)[String(target)] = out;
 }
@@ -135,7 +142,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function launchToStop(): Promise<void> {
   const claude = installRealCli('claude-code');
-  console.log(`\n3. Launch → stop of the real Claude Code (${LAUNCHES} launches per watcher; its first API request comes ~400–800 ms after launch)`);
+  console.log(`\n3. Launch → stop of the real Claude Code (${LAUNCHES} launches per watcher)`);
   for (const watcher of ['procfs', 'systeminformation'] as const) {
     const agent: AgentProcess = await startAgent({ args: ['--watcher', watcher], env: { CORDON_LOG_LEVEL: 'warn' } });
     const recorder = await RequestRecorder.start();
