@@ -22,7 +22,7 @@ const NODE_EXECS = Number(process.env.BENCH_NODE_EXECS ?? 2_000);
 const UNCACHED = Number(process.env.BENCH_UNCACHED ?? 200);
 const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 20);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
-const RUN_LIMIT_MS = Number(process.env.BENCH_RUN_LIMIT_MS ?? 5000);
+const RUN_LIMIT_MS = Number(process.env.BENCH_RUN_LIMIT_MS ?? 10_000);
 const CLK_TCK = 100;
 /** Which sections to run (BENCH_SECTIONS=1,3); all by default. */
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3').split(','));
@@ -136,7 +136,7 @@ async function launchToEnd(command: string, args: string[], n: number, prepare?:
     const how = await new Promise<string>((resolve) => child.once('close', (code, signal) => resolve(signal ?? `exit ${code}`)));
     clearTimeout(limit);
     ms.push(performance.now() - t0);
-    const kind = how === 'exit 126' || /EPERM|Operation not permitted/.test(stderr) ? 'prevented' : how === 'SIGKILL' ? 'stopped' : 'ran';
+    const kind = how === 'exit 126' || /EPERM|Operation not permitted/.test(stderr) ? 'prevented' : how === 'SIGKILL' || how === 'exit 137' ? 'stopped' : 'ran';
     tally[kind]++;
     outcomes.set(`${how} (${kind})`, (outcomes.get(`${how} (${kind})`) ?? 0) + 1);
     await new Promise((r) => setTimeout(r, 50));
