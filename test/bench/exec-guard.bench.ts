@@ -5,12 +5,15 @@
 //   2. idle CPU of the agent (+ helper) at 2,000 processes: exec guard (events, /proc backstop every 2 s) vs
 //      /proc polling every 100 ms;
 //   3. launch → deny/stop: the real Claude Code binary installed, a renamed hard link, a fresh renamed copy
-//      (uncached: judged by content), and a script tool (`node cli.js`), guard on vs /proc polling;
+//      (uncached: judged by content), script tools (`node cli.js`, `node -e "import(…)"`, a renamed node, the
+//      entry file of a tool the inventory found), guard on vs /proc polling; each launch counted as prevented
+//      (the tool never ran: exit 126 or node's EPERM), stopped (SIGKILL) or not stopped (still running after
+//      BENCH_RUN_LIMIT_MS, then killed by the bench);
 //   4. what judging a never-seen file by its content costs (the reason for the large-file deadline): the real
 //      Claude Code binary and /bin/true, each by a fresh identifier.
 // Raw results: bench-results/exec-guard.json.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
@@ -27,6 +30,7 @@ const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 10);
 const FRESH_COPIES = 3;
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
 const IDLE_PROCESSES = 2000;
+const RUN_LIMIT_MS = Number(process.env.BENCH_RUN_LIMIT_MS ?? 10_000);
 /** Which sections to run (BENCH_SECTIONS=1,3); all by default. */
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3,4').split(','));
 const record = new BenchRecord('exec-guard', { execs: EXECS, nodeExecs: NODE_EXECS, uncached: UNCACHED, launches: LAUNCHES, freshCopies: FRESH_COPIES, idleSeconds: IDLE_SECONDS, idleProcesses: IDLE_PROCESSES, sections: [...SECTIONS] });
@@ -108,20 +112,37 @@ function topUpTo(target: number): void {
   for (let i = now; i < target; i++) background.push(spawn('sleep', ['3600'], { stdio: 'ignore' }));
 }
 
-async function launchToEnd(command: string, args: string[], n: number, prepare?: (i: number) => string): Promise<{ p50: number; p99: number; outcomes: string }> {
+interface LaunchFigures {
+  p50: number;
+  p99: number;
+  outcomes: string;
+  prevented: number;
+  stopped: number;
+  ran: number;
+}
+
+/** prevented: the tool's code never ran (exit 126 from the shell, EPERM from node); stopped: killed by the agent. */
+async function launchToEnd(command: string, args: string[], n: number, prepare?: (i: number) => string): Promise<LaunchFigures> {
   const ms: number[] = [];
   const outcomes = new Map<string, number>();
+  const tally = { prevented: 0, stopped: 0, ran: 0 };
   for (let i = 0; i < n; i++) {
     const target = prepare ? prepare(i) : command;
     const t0 = performance.now();
-    const child = spawn(prepare ? '/bin/sh' : command, prepare ? ['-c', '"$0" --version', target] : args, { stdio: 'ignore' });
-    const how = await new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
+    const child = spawn(prepare ? '/bin/sh' : command, prepare ? ['-c', '"$0" --version', target] : args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const limit = setTimeout(() => child.kill('SIGTERM'), RUN_LIMIT_MS);
+    const how = await new Promise<string>((resolve) => child.once('close', (code, signal) => resolve(signal ?? `exit ${code}`)));
+    clearTimeout(limit);
     ms.push(performance.now() - t0);
-    outcomes.set(how, (outcomes.get(how) ?? 0) + 1);
+    const kind = how === 'exit 126' || /EPERM|Operation not permitted/.test(stderr) ? 'prevented' : how === 'SIGKILL' || how === 'exit 137' ? 'stopped' : 'ran';
+    tally[kind]++;
+    outcomes.set(`${how} (${kind})`, (outcomes.get(`${how} (${kind})`) ?? 0) + 1);
     await new Promise((r) => setTimeout(r, 50));
   }
   ms.sort((a, b) => a - b);
-  return { p50: pct(ms, 50), p99: pct(ms, 99), outcomes: [...outcomes].map(([k, v]) => `${v}× ${k}`).join(', ') };
+  return { p50: pct(ms, 50), p99: pct(ms, 99), outcomes: [...outcomes].map(([k, v]) => `${v}× ${k}`).join(', '), ...tally };
 }
 
 const fmt = (us: number) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(0)} µs`);
@@ -197,37 +218,53 @@ async function launches(say: (s: string) => void): Promise<void> {
   const claude = installRealCli('claude-code');
   const binary = join(claude.packageDir, 'bin', 'claude.exe');
   const script = fakeScriptTool(join(scratch, 'global'));
-  say(`\n3. launch → deny (guard on) / stop (/proc polling), ${LAUNCHES} launches each, ${FRESH_COPIES} of fresh copies (spawn of sh -c → its exit)`);
+  const gemini = join(installRealCli('gemini-cli').packageDir, 'bundle', 'gemini.js');
+  // A script tool installed in a PATH directory the inventory reads: its entry file gets an FAN_OPEN_PERM mark.
+  const installed = join(scratch, 'installed');
+  const protectedCli = fakeScriptTool(installed, '@openai/codex');
+  mkdirSync(join(installed, 'bin'), { recursive: true });
+  symlinkSync(protectedCli, join(installed, 'bin', 'codex'));
+  const renamedNode = join(scratch, 'n');
+  copyFileSync(process.execPath, renamedNode);
+  execFileSync('chmod', ['755', renamedNode]);
+  say(`\n3. launch → prevented (never ran) / stopped (killed) / ran (not stopped within ${RUN_LIMIT_MS} ms), ${LAUNCHES} launches each, guard on vs /proc polling`);
   const rows: Record<string, unknown>[] = [];
   figures.launches = rows;
-  say('| launch | engine | p50 | p99 | outcomes |');
-  say('|---|---|---|---|---|');
+  say('| launch | engine | p50 | p99 | prevented | stopped | ran | outcomes |');
+  say('|---|---|---|---|---|---|---|---|');
   for (const guard of ['on', 'off'] as const) {
-    const a = await startAgent({ args: ['--exec-guard', guard, '--inventory', 'off'], readyTimeoutMs: 90_000 });
+    const a = await startAgent({ args: ['--exec-guard', guard, '--inventory', 'report'], env: { PATH: `${join(installed, 'bin')}:${process.env.PATH}` }, readyTimeoutMs: 90_000 });
     const engine = guard === 'on' ? 'fanotify' : 'procfs';
+    const row = (label: string, f: LaunchFigures) => {
+      say(`| ${label} | ${engine} | ${f.p50.toFixed(1)} ms | ${f.p99.toFixed(1)} ms | ${f.prevented} | ${f.stopped} | ${f.ran} | ${f.outcomes} |`);
+      rows.push({ launch: label, engine, ...f });
+    };
     try {
-      const installed = await launchToEnd(binary, [], LAUNCHES, () => binary);
-      say(`| native binary, installed | ${engine} | ${installed.p50.toFixed(1)} ms | ${installed.p99.toFixed(1)} ms | ${installed.outcomes} |`);
-      rows.push({ launch: 'native binary, installed', engine, ...installed });
-      const linked = await launchToEnd(binary, [], LAUNCHES, (i) => {
-        const p = join(scratch, `fmt-${guard}-${i}`);
-        linkSync(binary, p);
-        return p;
-      });
-      say(`| native binary, renamed hard link | ${engine} | ${linked.p50.toFixed(1)} ms | ${linked.p99.toFixed(1)} ms | ${linked.outcomes} |`);
-      rows.push({ launch: 'native binary, renamed hard link', engine, ...linked });
-      const fresh = await launchToEnd(binary, [], FRESH_COPIES, (i) => {
-        const p = join(scratch, `copy-${guard}-${i}`);
-        copyFileSync(binary, p);
-        execFileSync('chmod', ['755', p]);
-        return p;
-      });
-      say(`| native binary, fresh renamed copy (uncached) | ${engine} | ${fresh.p50.toFixed(1)} ms | ${fresh.p99.toFixed(1)} ms | ${fresh.outcomes} |`);
-      rows.push({ launch: 'native binary, fresh renamed copy (uncached)', engine, ...fresh });
+      await a.waitForEvent((e) => e.type === 'install-found' && e.toolId === 'codex', 180_000);
+      await new Promise((r) => setTimeout(r, 1000)); // the pass's marks follow its events
+      row('native binary, installed', await launchToEnd(binary, [], LAUNCHES, () => binary));
+      row(
+        'native binary, renamed hard link',
+        await launchToEnd(binary, [], LAUNCHES, (i) => {
+          const p = join(scratch, `fmt-${guard}-${i}`);
+          linkSync(binary, p);
+          return p;
+        }),
+      );
+      row(
+        'native binary, fresh renamed copy (uncached)',
+        await launchToEnd(binary, [], FRESH_COPIES, (i) => {
+          const p = join(scratch, `copy-${guard}-${i}`);
+          copyFileSync(binary, p);
+          execFileSync('chmod', ['755', p]);
+          return p;
+        }),
+      );
       for (let i = 0; i < FRESH_COPIES; i++) rmSync(join(scratch, `copy-${guard}-${i}`), { force: true });
-      const scripted = await launchToEnd(process.execPath, [script], LAUNCHES);
-      say(`| script tool, node cli.js | ${engine} | ${scripted.p50.toFixed(1)} ms | ${scripted.p99.toFixed(1)} ms | ${scripted.outcomes} |`);
-      rows.push({ launch: 'script tool, node cli.js', engine, ...scripted });
+      row('script tool, node cli.js', await launchToEnd(process.execPath, [script], LAUNCHES));
+      row('script tool, renamed node (~/n cli.js)', await launchToEnd(renamedNode, [script], LAUNCHES));
+      row('real Gemini CLI, node -e "import(gemini.js)"', await launchToEnd(process.execPath, ['-e', `import(${JSON.stringify(gemini)})`], LAUNCHES));
+      row('inventory-found script tool, node -e "require(cli.js)"', await launchToEnd(process.execPath, ['-e', `require(${JSON.stringify(protectedCli)})`], LAUNCHES));
     } finally {
       await a.stop();
     }

@@ -78,18 +78,19 @@ describe('what interpreters load (fanotify)', { skip }, () => {
     return event;
   };
 
-  it('stops the real Gemini CLI and Codex started without a script name: node -e import(), --import, node - from stdin', async (t) => {
+  // Codex's bin/codex.js, loaded this way, fails at once on its own (it reads process.argv[1]) before any stop
+  // could land; its native binary is the exec guard's business. Gemini's 20 MB bundle is what these forms run.
+  it('stops the real Gemini CLI started without a script name: node -e import(), --import, node - from stdin', async (t) => {
     const gemini = join(installRealCli('gemini-cli').packageDir, 'bundle', 'gemini.js');
-    const codex = join(installRealCli('codex').packageDir, 'bin', 'codex.js');
     const cases: Array<[string, string[], string?]> = [
       ['node -e "import(gemini.js)"', ['-e', `import(${JSON.stringify(gemini)})`]],
-      ['node --import codex.js -e 0', ['--import', codex, '-e', 'setInterval(() => {}, 1000)']],
+      ['node --import gemini.js -e …', ['--import', gemini, '-e', 'setInterval(() => {}, 1000)']],
       ['node - (import(gemini.js) from stdin)', ['-'], `import(${JSON.stringify(gemini)})`],
     ];
     for (const [name, args, input] of cases) {
       const r = await run(process.execPath, args, input);
-      const event = await stoppedOnLoad(name, r, name.includes('codex') ? 'codex' : 'gemini-cli');
-      assert.match(String(event.detail?.loaded ?? ''), /gemini\.js|codex\.js/, `${name}: the event names the file that was loaded`);
+      const event = await stoppedOnLoad(name, r, 'gemini-cli');
+      assert.match(String(event.detail?.loaded ?? ''), /gemini\.js/, `${name}: the event names the file that was loaded`);
       t.diagnostic(`${name}: spawn → killed in ${r.ms.toFixed(0)} ms`);
     }
   });
@@ -106,7 +107,9 @@ describe('what interpreters load (fanotify)', { skip }, () => {
   });
 
   it('denies an interpreter opening the entry file of a banned tool the inventory found: EPERM, the tool never runs', async (t) => {
-    await agent.waitForEvent((e) => e.type === 'install-found' && e.toolId === 'gemini-cli', 120_000);
+    await agent.waitForEvent((e) => e.type === 'install-found' && e.toolId === 'gemini-cli', 120_000).catch((err: unknown) => {
+      throw new Error(`no install-found (agent ${agent.child.exitCode ?? agent.child.signalCode ?? 'running'}): ${(err as Error).message}\n${agent.output().stderr.slice(-3000)}`);
+    });
     // The inventory's pass ends with the marks; the event may come just before.
     let r: Run | undefined;
     for (let i = 0; i < 50; i++) {

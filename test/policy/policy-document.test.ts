@@ -96,6 +96,7 @@ exceptions:
     expires: next week
 agent:
   scanIntervalMs: 5
+  execGuardUnanswered: block
 `);
   const byPath = new Map(problems.map((p) => [p.path, p]));
   assert.match(byPath.get('id')?.message ?? '', /lower-case identifier/);
@@ -108,7 +109,9 @@ agent:
   assert.match(byPath.get('exceptions[0].expires')?.message ?? '', /RFC 3339/);
   assert.equal(byPath.get('exceptions[0].expires')?.line, 13);
   assert.match(byPath.get('agent.scanIntervalMs')?.message ?? '', />= 20/);
-  assert.equal(problems.length, 7, JSON.stringify(problems));
+  assert.equal(byPath.get('agent.execGuardUnanswered')?.message, 'must be one of: allow, deny');
+  assert.equal(byPath.get('agent.execGuardUnanswered')?.line, 16);
+  assert.equal(problems.length, 8, JSON.stringify(problems));
 });
 
 test('meaning is checked too: unknown tools, duplicate ids, contradictions', () => {

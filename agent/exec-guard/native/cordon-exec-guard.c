@@ -340,15 +340,14 @@ static void on_open(int fd, pid_t pid) {
   struct entry key;
   struct stat st;
   unsigned char magic[4] = {0};
-  /* An ELF file is never a script an interpreter runs (its own binary, shared libraries, addons): not reported. */
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (pread(fd, magic, 4, 0) == 4 && memcmp(magic, "\x7f" "ELF", 4) == 0) || !interpreter_process(pid) || exempt(pid) ||
-      key_of(fd, pid, &key) < 0) {
+  /* Cheapest checks first: every open on the machine passes here. A file already cleared (V) costs one fstat. */
+  if (pid <= 0 || pid == self_pid || pid == agent_pid || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
     close(fd);
     return;
   }
-  struct entry identity = key;
-  identity.uid = 0;
-  if (seen_has(&identity)) {
+  struct entry identity = {.dev = st.st_dev, .ino = st.st_ino, .size = (uint64_t)st.st_size, .mtime = ns_of(st.st_mtim), .ctime = ns_of(st.st_ctim)};
+  /* An ELF file is never a script an interpreter runs (its own binary, shared libraries, addons): not reported. */
+  if (seen_has(&identity) || (pread(fd, magic, 4, 0) == 4 && memcmp(magic, "\x7f" "ELF", 4) == 0) || !interpreter_process(pid) || exempt(pid) || key_of(fd, pid, &key) < 0) {
     close(fd);
     return;
   }
