@@ -1,19 +1,19 @@
-// Serves the real bundled status window from 127.0.0.1 with the app's CSP header, plus a tiny relay that
-// answers the bridge calls through main/agent-connection.ts — the same code the Electron main process uses —
-// against a real agent's status API.
-import { mkdtempSync, readFileSync } from 'node:fs';
+// Serves the real bundled status window from 127.0.0.1 through the app's own cordon-app:// handler
+// (main/app-protocol.ts: the files, their types and the CSP header are what the app sends), plus a tiny relay
+// that answers the bridge calls through main/agent-connection.ts — the same code the Electron main process
+// uses — against a real agent's status API.
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { bundleRenderer, RENDERER_STATIC_FILES } from '../../build/bundle-renderer.ts';
 import { AgentConnection } from '../../main/agent-connection.ts';
-import { CONTENT_SECURITY_POLICY } from '../../main/content-security-policy.ts';
+import type { Protocol } from 'electron';
+import { APP_SCHEME, handleAppScheme } from '../../main/app-protocol.ts';
 import { diagnosticsText } from '../../main/diagnostics-text.ts';
 import { externalUrlProblem } from '../../main/ipc-handlers.ts';
-
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 let bundled: Promise<string> | undefined;
 
@@ -41,6 +41,9 @@ export interface StatusPageServer {
 export async function startStatusPageServer(socket: string, inProcess?: { stateDir: string; socket: string }): Promise<StatusPageServer> {
   const dir = await bundledRenderer();
   const files = new Set([...RENDERER_STATIC_FILES, 'status.js']);
+  // The app's scheme handler, registered on a protocol object that only keeps it.
+  let appScheme: ((request: Request) => Promise<Response>) | undefined;
+  handleAppScheme({ handle: (_scheme: string, fn: (request: Request) => Promise<Response>) => (appScheme = fn) } as unknown as Protocol, dir);
   const connection = await AgentConnection.open({
     socket,
     startInProcess: inProcess !== undefined,
@@ -78,7 +81,9 @@ export async function startStatusPageServer(socket: string, inProcess?: { stateD
     }
     const name = path.slice(1);
     if (!files.has(name)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': TYPES[extname(name)]!, 'content-security-policy': CONTENT_SECURITY_POLICY }).end(readFileSync(join(dir, name)));
+    void appScheme!(new Request(`${APP_SCHEME}://status/${name}`)).then(async (answer) => {
+      res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
