@@ -12,8 +12,7 @@ import { bundleRenderer, RENDERER_STATIC_FILES } from '../../build/bundle-render
 import { AgentConnection } from '../../main/agent-connection.ts';
 import type { Protocol } from 'electron';
 import { APP_SCHEME, handleAppScheme } from '../../main/app-protocol.ts';
-import { diagnosticsText } from '../../main/diagnostics-text.ts';
-import { externalUrlProblem } from '../../main/ipc-handlers.ts';
+import { createIpcHandlers } from '../../main/ipc-handlers.ts';
 
 let bundled: Promise<string> | undefined;
 
@@ -29,8 +28,10 @@ export function bundledRenderer(): Promise<string> {
 
 export interface StatusPageServer {
   url: string;
-  /** URLs the page asked to open in the browser (and the relay allowed). */
+  /** URLs the app's handlers opened in the browser (what reached shell.openExternal). */
   opened: string[];
+  /** Text the app's handlers put on the clipboard (what reached clipboard.writeText). */
+  clipboard: string[];
   close(): Promise<void>;
 }
 
@@ -53,24 +54,24 @@ export async function startStatusPageServer(socket: string, inProcess?: { stateD
     log: pino({ level: 'silent' }),
   });
   const opened: string[] = [];
-  const relay: Record<string, (arg: unknown) => Promise<unknown>> = {
-    getStatus: () => connection.refresh(),
-    requestException: (arg) => connection.requestException(arg as never),
+  const clipboard: string[] = [];
+  // The app's IPC handlers (main/ipc-handlers.ts), keyed by IPC channel, with the clipboard and the browser recorded.
+  const relay = createIpcHandlers({
+    snapshot: () => connection.snapshot,
+    refresh: () => connection.refresh(),
+    requestException: (input) => connection.requestException(input),
     syncNow: () => connection.syncNow(),
-    copyDiagnostics: () => Promise.resolve(diagnosticsText(connection.snapshot, 'test')),
-    openExternal: (url) => {
-      if (externalUrlProblem(url, connection.snapshot.status)) return Promise.resolve(false);
-      opened.push(url as string);
-      return Promise.resolve(true);
-    },
-  };
+    writeClipboard: (text) => Promise.resolve(void clipboard.push(text)),
+    openInBrowser: (url) => Promise.resolve(void opened.push(url)),
+    trayVersion: 'test',
+  }) as Record<string, (arg: unknown) => Promise<unknown>>;
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (req.method === 'POST' && path.startsWith('/relay/')) {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
-        const handler = relay[path.slice('/relay/'.length)];
+        const handler = relay[decodeURIComponent(path.slice('/relay/'.length))];
         if (!handler) return void res.writeHead(404).end();
         handler(body ? JSON.parse(body) : undefined).then(
           (answer) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer ?? null)),
@@ -90,6 +91,7 @@ export async function startStatusPageServer(socket: string, inProcess?: { stateD
   return {
     url: `http://127.0.0.1:${port}`,
     opened,
+    clipboard,
     close: async () => {
       await connection.close();
       server.closeAllConnections();

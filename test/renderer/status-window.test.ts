@@ -12,7 +12,7 @@ import { startNpmLayoutProcess } from '../support/npm-layout-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { startStatusPageServer, type StatusPageServer } from './status-page-server.ts';
 import { requireSystemPart } from '../support/system-part.ts';
-import { CHROMIUM, launchChromium, openStatusPage, waitForStatusPushes, type PageOptions } from './test-bridge.ts';
+import { CHROMIUM, launchChromium, openStatusPage, sendShowEvent, waitForStatusPushes, type PageOptions } from './test-bridge.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
@@ -134,7 +134,8 @@ describe('protected: enforcing a local policy, nothing blocked yet', { skip }, (
     await page.locator('#copy-diagnostics').click();
     await page.waitForFunction(() => document.querySelector('#facts-result')?.textContent !== '');
     assert.equal(await page.locator('#facts-result').innerText(), 'Diagnostics copied to the clipboard.');
-    const copied = await page.evaluate(() => (window as unknown as { __cordonCopied: string[] }).__cordonCopied[0]);
+    // What the app's copy-diagnostics handler put on the clipboard, reached through the preload's IPC call.
+    const copied = ctx.server.clipboard.at(-1);
     assert.match(copied!, /^policy: acme-engineering "ACME engineering workstations" from file/m);
     assert.match(copied!, /^agent: 0\.1\.0, pid \d+/m);
 
@@ -264,7 +265,7 @@ describe('blocked-recently: the agent has just stopped two tools', { skip }, () 
       assert.match(first, zh ? /Claude Code[\s\S]*已阻止 · 进程 \d+/ : /Claude Code[\s\S]*Stopped · process \d+/);
       assert.equal(await page.locator('#recent').getAttribute('aria-label'), zh ? '最近的阻止记录，最新的在前' : 'Recent blocks, newest first');
 
-      await page.evaluate((id) => (window as unknown as { __cordonShowEvent(id: string): void }).__cordonShowEvent(id), codex.id);
+      await sendShowEvent(page, codex.id);
       const focusedEvent = await page.evaluate(() => document.activeElement?.getAttribute('data-event-id'));
       assert.equal(focusedEvent, codex.id);
       assert.equal(await page.locator(`[data-event-id="${codex.id}"]`).getAttribute('class'), 'highlight');

@@ -20,7 +20,7 @@ const skip = !electron
     ? 'no display (DISPLAY/WAYLAND_DISPLAY unset): run under xvfb-run (Debian package xvfb)'
     : false;
 
-test('tray app: the tray action opens the status window on the real agent; closing it keeps the tray', { skip }, async () => {
+test('tray app: clicking the tray menu item opens the status window on the real agent; closing it keeps the tray', { skip }, async () => {
   execFileSync(process.execPath, ['--import', 'tsx', join(APP_DIR, 'scripts/build-app.ts')], { stdio: 'ignore' });
   const agent = await startAgent({ args: ['--policy', join(APP_DIR, 'policy/examples/acme.yaml')] });
   const app = await _electron.launch({
