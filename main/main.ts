@@ -112,8 +112,6 @@ async function run(): Promise<void> {
     e.preventDefault();
     void connection.close().finally(() => app.quit());
   });
-  // Lets the end-to-end test (Playwright's app.evaluate, main process only) press a tray menu item.
-  (globalThis as { cordonTrayAction?: (a: MenuAction) => void }).cordonTrayAction = act;
   render();
   connection.startPolling();
   // Started at login with --hidden: tray only. Started by hand: show the window too.

@@ -1,6 +1,9 @@
 // What `npm run build` produces is what Electron and the agent services run: compiled ESM whose relative
 // imports all resolve, the policy's data files beside it, a CommonJS preload that needs only electron, a
-// self-contained page script — and the packaged entry runs the agent on plain Node, without tsx.
+// self-contained page script — and the packaged entry runs the agent on plain Node, without tsx. The compiled
+// main process also runs on a recording Electron stand-in (test/support/electron-stand-in), driven as a user
+// and the OS would: tray menu clicks, a redirect and a navigation refused, the single-instance lock both granted
+// (a second launch focuses the window) and taken (the new tray quits).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -82,9 +85,12 @@ function startMainOnStandIn(env: NodeJS.ProcessEnv) {
   child.stdout.on('data', (d: Buffer) => {
     buffer += d.toString();
     for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-      const msg = JSON.parse(buffer.slice(0, nl)) as { id?: number; value?: unknown; quit?: boolean };
+      const msg = JSON.parse(buffer.slice(0, nl)) as { id?: number; value?: unknown; quit?: boolean; calls?: [string, unknown][] };
       buffer = buffer.slice(nl + 1);
-      if (msg.quit) quit = true;
+      if (msg.quit) {
+        quit = true;
+        all.push(...(msg.calls ?? []));
+      }
       else answers.get(msg.id!)?.(msg.value);
     }
   });
@@ -104,6 +110,8 @@ function startMainOnStandIn(env: NodeJS.ProcessEnv) {
     exited,
     stderr: () => stderr,
     quitSeen: () => quit,
+    /** Calls recorded so far without asking (for a process that has exited). */
+    recorded: () => all,
     /** Every call main.ts made to Electron so far, accumulated. */
     calls: async () => {
       all.push(...(await send<[string, unknown][]>('calls')));
@@ -140,7 +148,7 @@ test('the compiled main process wires tray, menu, IPC, hardened window, scheme a
     assert.equal(await last('clipboard.writeText'), copied.value);
 
     // The window: created on the tray action, sandboxed, on the private scheme; hardened; destroyed on close.
-    await main.send('trayAction', { item: 'open-status' });
+    assert.deepEqual(await main.send('clickMenuItem', { label: 'Open Cordon status…' }), { clicked: true });
     const options = (await last('BrowserWindow.new')) as { webPreferences: Record<string, unknown> };
     assert.deepEqual(
       { ...options.webPreferences, preload: undefined },
@@ -148,7 +156,7 @@ test('the compiled main process wires tray, menu, IPC, hardened window, scheme a
     );
     assert.ok(existsSync(options.webPreferences.preload as string), 'the preload exists in the build');
     assert.equal(await last('BrowserWindow.loadURL'), page);
-    assert.deepEqual(await main.send('probeWindow', { url: 'https://example.com/' }), { navigationPrevented: true, webviewPrevented: true, windowOpen: { action: 'deny' } });
+    assert.deepEqual(await main.send('probeWindow', { url: 'https://example.com/' }), { navigationPrevented: true, redirectPrevented: true, webviewPrevented: true, windowOpen: { action: 'deny' } });
     assert.deepEqual(await main.send('scheme', { url: page }), { status: 200, csp: CONTENT_SECURITY_POLICY, type: 'text/html; charset=utf-8', length: readFileSync(join(dist, 'renderer/status.html')).length });
     assert.equal((await main.send<{ status: number }>('scheme', { url: 'cordon-app://status/preload.cjs' })).status, 404);
     assert.equal((await main.send<{ status: number }>('scheme', { url: 'cordon-app://status/%2e%2e/main/main.js' })).status, 404);
@@ -158,6 +166,17 @@ test('the compiled main process wires tray, menu, IPC, hardened window, scheme a
     assert.equal(await main.send('permission'), false);
     await main.send('closeWindow');
     assert.equal(await main.send('windows'), 0);
+
+    // Another launch of the tray in this session (the OS's second-instance event): the window opens and is focused.
+    await main.send('secondInstance');
+    assert.equal(await main.send('windows'), 1);
+    assert.ok((await main.calls()).some(([w]) => w === 'BrowserWindow.show'));
+    const focused = async () => (await main.calls()).filter(([w]) => w === 'BrowserWindow.focus').length;
+    const focusBefore = await focused();
+    await main.send('secondInstance');
+    assert.equal(await main.send('windows'), 1, 'a second launch reuses the window');
+    assert.equal(await focused(), focusBefore + 1, 'and brings it to the front');
+    await main.send('closeWindow');
 
     // A block: the icon turns, and a one-line notification explains it.
     const child = startNpmLayoutProcess('@openai/codex', 'codex');
@@ -176,10 +195,24 @@ test('the compiled main process wires tray, menu, IPC, hardened window, scheme a
     assert.ok(((await waitFor(async () => ((await last('tray.setImage')) as { path: string }).path.includes('blocked-recently') && last('tray.setImage'), 'the icon')) as { path: string }).path.endsWith('tray-blocked-recently.png'));
 
     // Quit from the menu: the app leaves cleanly.
-    await main.send('trayAction', { item: 'quit' });
+    assert.deepEqual(await main.send('clickMenuItem', { label: 'Check for policy updates now' }), { clicked: false }, 'disabled without sync');
+    assert.deepEqual(await main.send('clickMenuItem', { label: 'Quit tray' }), { clicked: true });
     assert.equal(await main.exited, 0, main.stderr());
     assert.ok(main.quitSeen());
   } finally {
     await agent.stop();
   }
+});
+
+test('a second tray started while one runs finds the single-instance lock taken and quits without a tray (Electron stand-in)', async () => {
+  const main = startMainOnStandIn({ STAND_IN_SINGLE_INSTANCE_LOCK: 'held', CORDON_STATUS_SOCKET: join(dist, 'no-agent.sock') });
+  assert.equal(await main.exited, 0, main.stderr());
+  assert.ok(main.quitSeen());
+  const calls = main.recorded().map(([w]) => w);
+  assert.deepEqual(
+    calls.filter((w) => w !== 'protocol.registerSchemesAsPrivileged'),
+    ['app.requestSingleInstanceLock', 'app.quit'],
+    'nothing but the lock request and the quit: no tray, no window, no agent connection',
+  );
+  assert.deepEqual(main.recorded().find(([w]) => w === 'app.requestSingleInstanceLock'), ['app.requestSingleInstanceLock', false]);
 });

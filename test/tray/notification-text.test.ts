@@ -17,16 +17,19 @@ test('without a known reason, the tool name from the policy is still used', () =
   assert.equal(notificationText(event('block', 0, { toolId: 'codex' }), 'en', tools.map((t) => ({ ...t, reason: { en: '' } })))?.body, 'Stopped Codex CLI.');
 });
 
-test('monitor, warn, failure, quarantine and policy rejection each get one line in both languages', () => {
-  const types: AgentEvent['type'][] = ['would-block', 'warn', 'block-failed', 'quarantine', 'policy.rejected'];
-  for (const type of types) {
-    for (const locale of ['en', 'zh-CN'] as const) {
-      const n = notificationText(event(type, 0, { toolId: 'codex', toolName: 'Codex CLI' }), locale, tools);
-      assert.ok(n, `${type} ${locale}`);
-      assert.ok(!n.body.includes('\n') && n.body.length <= 180, n.body);
-    }
+test('monitor, warn, failure, quarantine and policy rejection each say what happened, in both languages', () => {
+  const expected: [AgentEvent['type'], string, string][] = [
+    ['would-block', 'Monitor mode: Codex CLI would have been stopped: Codex CLI uploads the code it reads to OpenAI.', '监控模式：Codex CLI 本会被阻止：Codex CLI 会把读取的代码上传到 OpenAI。'],
+    ['warn', 'Codex CLI is restricted: Codex CLI uploads the code it reads to OpenAI.', 'Codex CLI 受到限制：Codex CLI 会把读取的代码上传到 OpenAI。'],
+    ['block-failed', 'Could not fully stop Codex CLI; IT has been told.', '未能完全停止 Codex CLI；IT 部门已收到通知。'],
+    ['quarantine', 'Moved the Codex CLI install into quarantine: Codex CLI uploads the code it reads to OpenAI.', '已将 Codex CLI 的安装移入隔离区：Codex CLI 会把读取的代码上传到 OpenAI。'],
+    ['policy.rejected', 'A policy update was rejected; the policy in force stays.', '一次策略更新被拒绝；当前策略继续生效。'],
+  ];
+  for (const [type, en, zh] of expected) {
+    const e = event(type, 0, { toolId: 'codex', toolName: 'Codex CLI' });
+    assert.deepEqual(notificationText(e, 'en', tools), { title: 'Cordon', body: en }, type);
+    assert.deepEqual(notificationText(e, 'zh-CN', tools), { title: 'Cordon', body: zh }, type);
   }
-  assert.equal(notificationText(event('would-block', 0, { toolId: 'codex', toolName: 'Codex CLI' }), 'en', tools)?.body, 'Monitor mode: Codex CLI would have been stopped: Codex CLI uploads the code it reads to OpenAI.');
 });
 
 test('routine events stay quiet', () => {

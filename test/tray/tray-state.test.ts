@@ -55,11 +55,15 @@ test('tooltip and sentence name the state, the tool and the time, in English and
   assert.match(stateSentence(s, 'en', NOW), /^Cordon stopped Codex CLI at \d\d:\d\d\. This device stays protected\.$/);
   assert.match(stateSentence(s, 'zh-CN', NOW), /^Cordon 在 \d\d:\d\d 阻止了 Codex CLI。此设备仍受保护。$/);
   assert.equal(trayTooltip(snapshot(undefined), 'en', NOW), 'Cordon — Agent not running');
-  for (const locale of ['en', 'zh-CN'] as const) {
-    for (const st of [sampleStatus(), sampleStatus({ mode: 'monitor' }), sampleStatus({ sync: { state: 'error' } }), undefined]) {
-      const sentence = stateSentence(snapshot(st), locale, NOW);
-      assert.ok(sentence.length > 10 && !sentence.includes('\n'), sentence);
-    }
+  const sentences: [Parameters<typeof snapshot>[0], string, string][] = [
+    [sampleStatus(), 'Protected: AI coding tools the policy restricts are stopped on this device.', '已受保护：策略限制的 AI 编程工具在此设备上会被阻止。'],
+    [sampleStatus({ mode: 'monitor' }), 'Monitor mode: Cordon records AI coding tools but does not stop them.', '监控模式：Cordon 会记录 AI 编程工具的使用，但不会阻止它们。'],
+    [sampleStatus({ sync: { state: 'error' } }), 'Cordon cannot update its policy from the server; the last policy received stays in force.', '无法从策略服务器更新；最后收到的策略继续生效。'],
+    [undefined, 'The Cordon agent is not running, so no policy is being enforced. Please contact your IT team.', 'Cordon 代理没有运行，因此目前没有执行任何策略。请联系 IT 部门。'],
+  ];
+  for (const [st, en, zh] of sentences) {
+    assert.equal(stateSentence(snapshot(st), 'en', NOW), en);
+    assert.equal(stateSentence(snapshot(st), 'zh-CN', NOW), zh);
   }
 });
 

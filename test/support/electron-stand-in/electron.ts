@@ -1,7 +1,9 @@
-// A recording stand-in for the `electron` module, for the one test that runs the compiled main process where
-// the Electron binary is absent (test/tray/main-wiring.test.ts). It records what main.ts asks of Electron and
-// lets the test play the user (tray menu, IPC calls, navigation, quit) over stdin/stdout as JSON lines. It
-// proves the wiring, not Electron: test/tray/electron-e2e.test.ts drives the real binary where it exists.
+// A recording stand-in for the `electron` module, for the test that runs the compiled main process where the
+// Electron binary is absent (test/tray/build-output.test.ts). It records what main.ts asks of Electron and lets
+// the test play the user and the OS over stdin/stdout as JSON lines: click a tray menu item by its label (the
+// click handler main.ts gave the Menu), click a notification, send IPC, navigate and redirect the window, start
+// a second instance, quit. STAND_IN_SINGLE_INSTANCE_LOCK=held makes the lock already taken (another tray runs).
+// It proves the wiring, not Electron: test/tray/electron-e2e.test.ts drives the real binary where it exists.
 import { createInterface } from 'node:readline';
 
 type Fn = (...args: never[]) => unknown;
@@ -13,7 +15,11 @@ const emit = (key: string, ...args: unknown[]) => (listeners.get(key) ?? []).map
 
 let quitting = false;
 export const app = {
-  requestSingleInstanceLock: () => true,
+  requestSingleInstanceLock: () => {
+    const granted = process.env.STAND_IN_SINGLE_INSTANCE_LOCK !== 'held';
+    record('app.requestSingleInstanceLock', granted);
+    return granted;
+  },
   on: (event: string, fn: Fn) => on(`app:${event}`, fn),
   whenReady: () => Promise.resolve(),
   dock: undefined,
@@ -31,7 +37,7 @@ export const app = {
     record('app.quit', { prevented });
     if (!prevented) {
       quitting = true;
-      process.stdout.write(`${JSON.stringify({ quit: true })}\n`);
+      process.stdout.write(`${JSON.stringify({ quit: true, calls: calls.splice(0) })}\n`);
       setImmediate(() => process.exit(0));
     }
   },
@@ -66,12 +72,22 @@ export class Tray {
   setToolTip(text: string) {
     record('tray.setToolTip', text);
   }
-  setContextMenu(menu: { label?: string; type?: string; checked?: boolean; enabled?: boolean }[]) {
+  setContextMenu(menu: MenuItemTemplate[]) {
+    trayMenu = menu;
     record('tray.setContextMenu', menu.map((i) => (i.type === 'separator' ? '—' : `${i.label}${i.enabled === false ? ' (disabled)' : ''}${i.type === 'checkbox' ? ` [${i.checked ? 'x' : ' '}]` : ''}`)));
   }
 }
 
-export const Menu = { buildFromTemplate: (template: unknown[]) => template };
+interface MenuItemTemplate {
+  label?: string;
+  type?: string;
+  checked?: boolean;
+  enabled?: boolean;
+  click?: () => void;
+}
+/** The menu the tray shows now: what a user's click reaches. */
+let trayMenu: MenuItemTemplate[] = [];
+export const Menu = { buildFromTemplate: (template: MenuItemTemplate[]) => template };
 export const nativeImage = { createFromPath: (path: string) => ({ path, setTemplateImage: () => undefined }) };
 
 export class Notification {
@@ -123,7 +139,9 @@ export class BrowserWindow {
   show() {
     record('BrowserWindow.show');
   }
-  focus() {}
+  focus() {
+    record('BrowserWindow.focus');
+  }
   isDestroyed() {
     return false;
   }
@@ -134,13 +152,15 @@ export class BrowserWindow {
   static getAllWindows() {
     return [...windows];
   }
-  /** What the window's hardening does with a navigation, a window.open and a webview. */
+  /** What the window's hardening does with a navigation, a server redirect, a window.open and a webview. */
   probe(url: string) {
     let navigationPrevented = false;
     emit(`wc${this.id}:will-navigate`, { preventDefault: () => (navigationPrevented = true) }, url);
+    let redirectPrevented = false;
+    emit(`wc${this.id}:will-redirect`, { preventDefault: () => (redirectPrevented = true) }, url);
     let webviewPrevented = false;
     emit(`wc${this.id}:will-attach-webview`, { preventDefault: () => (webviewPrevented = true) });
-    return { navigationPrevented, webviewPrevented, windowOpen: (this.openHandler as ((d: { url: string }) => unknown) | undefined)?.({ url }) };
+    return { navigationPrevented, redirectPrevented, webviewPrevented, windowOpen: (this.openHandler as ((d: { url: string }) => unknown) | undefined)?.({ url }) };
   }
 }
 
@@ -149,8 +169,8 @@ interface Args {
   channel: string;
   arg?: string;
   frameUrl: string;
-  /** A tray menu item id. */
-  item: string;
+  /** A tray menu item's label, as the user reads it. */
+  label: string;
   url: string;
 }
 
@@ -164,7 +184,13 @@ const commands: Record<string, (arg: Args) => Promise<unknown> | unknown> = {
     }
   },
   channels: () => [...ipcHandlers.keys()].sort(),
-  trayAction: ({ item }) => (globalThis as unknown as { cordonTrayAction(a: string): void }).cordonTrayAction(item),
+  clickMenuItem: ({ label }) => {
+    const item = trayMenu.find((i) => i.label === label);
+    if (!item?.click || item.enabled === false) return { clicked: false };
+    item.click();
+    return { clicked: true };
+  },
+  secondInstance: () => emit('app:second-instance', {}, ['cordon-tray'], process.cwd()),
   trayClick: () => emit('tray:click'),
   clickNotification: () => emit('notification:click'),
   scheme: async ({ url }) => {
