@@ -40,7 +40,8 @@ export interface StartAgentOptions {
 
 export async function startAgent(options: StartAgentOptions = {}): Promise<AgentProcess> {
   ensurePeerCredentialsAddon();
-  const readyMs = options.readyTimeoutMs ?? 20_000;
+  // Generous: tsx compiles the agent on a cold start, which took over 20 s on a loaded 2-core machine.
+  const readyMs = options.readyTimeoutMs ?? 60_000;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'cordon-agent-'));
   const socket = options.socket ?? join(stateDir, 'agent.sock');
   // The fanotify exec guard turns "stopped" into "never started": tests about the stop path run without it, and
