@@ -197,13 +197,14 @@ export function consoleSuite(label: string, options: { databaseUrl?: () => Promi
       await it.page.getByRole('status').filter({ hasText: 'The server refused the policy' }).waitFor();
       assert.equal((await server.db.query("SELECT 1 FROM policy_versions WHERE policy_id = 'broken'")).length, 0, 'nothing stored');
 
-      for (const name of ['Base one', 'Base two']) {
+      for (const [i, name] of ['Base one', 'Base two'].entries()) {
         await editor.fill(policy(name));
         await it.page.locator('#validation').getByText('Valid: policy console-base.').waitFor();
         await it.page.getByLabel('Assign to groups').fill('*');
         await it.page.getByRole('button', { name: 'Push', exact: true }).click();
         await it.page.getByRole('status').filter({ hasText: /Pushed console-base version/ }).waitFor();
-        await it.page.getByRole('table', { name: 'Versions of console-base' }).waitFor();
+        // The page redraws after a push: wait for the redrawn one (it lists the new version) before going on.
+        await it.page.getByRole('table', { name: 'Versions of console-base' }).getByRole('cell', { name: String(i + 1), exact: true }).waitFor();
       }
       await editor.fill(policy('Base three'));
       await it.page.getByRole('button', { name: 'Diff against the version in force' }).click();
