@@ -43,11 +43,6 @@ const region = h('p', { id: 'announce', class: 'announce', role: 'status', 'aria
 let focusMain = false;
 
 function navigate(path: string): void {
-  // A new page clears the last announcement; re-showing the same page (after an action) keeps it.
-  if (path !== location.pathname + location.search) {
-    region.textContent = '';
-    focusMain = true;
-  }
   history.pushState(null, '', path);
   void render();
 }
@@ -128,6 +123,10 @@ document.addEventListener('click', (e) => {
   const url = new URL(a.href, location.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/admin/') || url.pathname.startsWith('/v1/')) return;
   e.preventDefault();
+  // Following a link clears the last announcement and moves the focus to the new page's content; a page that
+  // re-renders itself after an action keeps both.
+  region.textContent = '';
+  focusMain = true;
   navigate(url.pathname + url.search);
 });
 window.addEventListener('popstate', () => void render());
