@@ -56,8 +56,11 @@ function installAcmeCoder(): string {
   return join(dir, 'cli.js');
 }
 
+const launched: ChildProcess[] = [];
 function launch(script: string): ChildProcess {
-  return spawn(process.execPath, [script], { stdio: 'ignore', detached: true });
+  const child = spawn(process.execPath, [script], { stdio: 'ignore', detached: true });
+  launched.push(child);
+  return child;
 }
 
 async function expectApiError(call: Promise<unknown>, status: number, code: string): Promise<AdminApiError> {
@@ -79,6 +82,8 @@ before(async () => {
   agent = await startAgent({ env: { CORDON_CONFIG: config, DBUS_SESSION_BUS_ADDRESS: '' } });
 });
 after(async () => {
+  // A failed assertion must not leave a look-alike running for the machine's other tests to meet.
+  for (const child of launched) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await agent?.stop();
   await server?.close();
   rmSync(scratch, { recursive: true, force: true });
