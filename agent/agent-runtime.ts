@@ -390,7 +390,8 @@ export class AgentRuntime {
   }
 
   private engineInfo() {
-    return this.engine?.info ?? { kind: this.source.kind, prevention: false, why: `${this.source.kind} polling` };
+    // Asked before the exec guard's worker has started: say so, rather than look settled on polling.
+    return this.engine?.info ?? { kind: this.source.kind, prevention: false, why: `${this.source.kind} polling until the exec guard has started` };
   }
 
   private scanInterval(): number {

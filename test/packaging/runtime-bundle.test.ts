@@ -17,6 +17,7 @@ import { buildRuntime } from '../../packaging/runtime/build-runtime.ts';
 import { hostArch } from '../../packaging/runtime/target-arch.ts';
 import { generateSigningKey } from '../../policy/index.ts';
 import { REPO_ROOT } from '../support/cli.ts';
+import { exitOf } from '../support/child-exit.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'cordon-runtime-'));
@@ -84,7 +85,9 @@ test('a managed cordon agent loads the keyring and peer-credentials addons from 
     // for N-API, but it must come from the package: there is no source tree on an installed machine).
     assert.ok(maps.includes(join(runtime, 'app', BUNDLED_PEER_CREDENTIALS)), 'the peer-credentials addon is mapped from the package');
   } finally {
+    // Wait for it to finish: an agent still writing its state as it stops makes the temp dir's removal fail.
     agent.kill('SIGTERM');
+    await exitOf(agent, 10_000);
   }
   const appUrl = pathToFileURL(join(runtime, 'app')).href;
   const chunks = [...new Set(readFileSync(loaded, 'utf8').split('\n').filter((u) => u.startsWith(appUrl)))].map((u) => u.slice(appUrl.length + 1));

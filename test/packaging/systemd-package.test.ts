@@ -127,7 +127,7 @@ test('the packages installed, enrolled, enforcing, upgraded, removed and purged 
     m.ok(['useradd', '--create-home', '--shell', '/bin/bash', DEV]);
     // "active" is systemd's word for "started" (Type=simple): the socket answers once the agent has loaded.
     let s = m.run(['cordon', 'status'], { user: DEV });
-    await waitFor(() => (s = m.run(['cordon', 'status'], { user: DEV })).status === 0 && /Engine/.test(s.stdout), 'the agent to answer on its socket', 30_000).catch(() => undefined);
+    await waitFor(() => (s = m.run(['cordon', 'status'], { user: DEV })).status === 0 && /Engine/.test(s.stdout) && !/until the exec guard has started/.test(s.stdout), 'the agent to answer on its socket with its engine settled', 30_000).catch(() => undefined);
     assert.equal(s.status, 0, s.stderr);
     assert.match(s.stdout, /^Protected: restricted AI coding tools are stopped on launch \(every user's processes\)/);
     // The packaged exec guard helper is installed and tried, but systemd-nspawn's seccomp filter refuses
