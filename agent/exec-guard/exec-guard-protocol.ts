@@ -1,9 +1,8 @@
 // The line protocol between the agent and its exec guard helper (described at the top of
 // native/cordon-exec-guard.c): parsing what the helper says, formatting what the agent answers.
 
-/** The helper asks: may this process exec this file? */
-export interface ExecQuestion {
-  id: string;
+/** A process and the file the kernel named for it: who, and which file by identity (what the verdict cache keys on). */
+interface ProcessFile {
   pid: number;
   uid: number;
   dev: string;
@@ -11,6 +10,11 @@ export interface ExecQuestion {
   size: number;
   mtimeNs: string;
   ctimeNs: string;
+}
+
+/** The helper asks: may this process exec this file? */
+export interface ExecQuestion extends ProcessFile {
+  id: string;
   /** The helper's fd for the file, readable by root as /proc/<helper>/fd/<fd> while the question is open. */
   fd: number;
   /** The file's path in the agent's (and helper's) mount namespace; '' when unknown. */
@@ -20,14 +24,7 @@ export interface ExecQuestion {
 }
 
 /** An interpreter process opened a file the agent has not judged (FAN_OPEN): what is it running? */
-export interface OpenedFile {
-  pid: number;
-  uid: number;
-  dev: string;
-  ino: string;
-  size: number;
-  mtimeNs: string;
-  ctimeNs: string;
+export interface OpenedFile extends ProcessFile {
   /** The helper's fd for the file until the agent releases it (K), or -1 when the helper could not keep one. */
   fd: number;
   path: string;

@@ -4,17 +4,11 @@
 import type { CompiledPolicy, Decision, DeviceContext } from '../../policy/index.ts';
 import type { HelperMessage, ExecQuestion } from './exec-guard-protocol.ts';
 import type { ExecCaller } from './exec-judge.ts';
-import type { HelperStats } from './exec-guard-helper.ts';
+import type { ExecGuardHelperOptions, HelperStats } from './exec-guard-helper.ts';
 
 /** What the worker needs to start the helper; everything but the callbacks of ExecGuardHelperOptions. */
-export interface JudgeThreadData {
-  binary: string;
-  deadlineMs: number;
-  largeDeadlineMs: number;
-  failClosed: boolean;
-  scopePid?: number;
-  trustedExecutables: readonly string[];
-  mounts?: readonly string[];
+export interface JudgeThreadData
+  extends Pick<ExecGuardHelperOptions, 'binary' | 'deadlineMs' | 'largeDeadlineMs' | 'failClosed' | 'scopePid' | 'trustedExecutables' | 'mounts'> {
   /** Report and judge the files interpreter processes open (FAN_OPEN on the marked filesystems). */
   watchOpens: boolean;
   policy: CompiledPolicy;
