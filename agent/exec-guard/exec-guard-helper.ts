@@ -16,6 +16,11 @@ export interface ExecVerdict {
   report: boolean;
   /** The file is an interpreter (node, python, under any name): the helper reports what its processes open. */
   interpreter?: boolean;
+  /**
+   * The verdict holds for every user (the file is no tool): the helper answers later execs of the file from its
+   * identity alone, without reading the caller's /proc entries. Honoured only for a quiet allow.
+   */
+  anyUser?: boolean;
   /** Work to do once the kernel has its answer (explaining a deny, recording it). */
   after?: () => void;
 }
@@ -116,7 +121,7 @@ export class ExecGuardHelper {
           // A judging bug must not decide for the user: the helper's own fail-open/closed rule applies.
           verdict = { deny: this.o.failClosed, cacheable: false, report: true };
         }
-        this.child.stdin.write(answerLine(m.id, verdict.deny, verdict.cacheable, verdict.report, verdict.interpreter));
+        this.child.stdin.write(answerLine(m.id, verdict.deny, verdict.cacheable, verdict.report, verdict.interpreter, verdict.anyUser));
         if (!verdict.deny && verdict.report) this.o.onExec(m.pid);
         verdict.after?.();
         break;

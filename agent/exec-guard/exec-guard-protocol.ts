@@ -79,8 +79,8 @@ export function parseHelperLine(line: string): HelperMessage | null {
   }
 }
 
-export function answerLine(id: string, deny: boolean, cacheable: boolean, report: boolean, interpreter = false): string {
-  return `A\t${id}\t${deny ? 'deny' : 'allow'}\t${cacheable ? 'cache' : 'once'}\t${report ? 'report' : 'quiet'}${interpreter ? '\tinterp' : ''}\n`;
+export function answerLine(id: string, deny: boolean, cacheable: boolean, report: boolean, interpreter = false, anyUser = false): string {
+  return `A\t${id}\t${deny ? 'deny' : 'allow'}\t${cacheable ? 'cache' : 'once'}\t${report ? 'report' : 'quiet'}${interpreter ? '\tinterp' : ''}${anyUser ? '\tanyuser' : ''}\n`;
 }
 
 /** Paths go to the helper one per line: a path holding a newline (or a tab) cannot be sent, and is refused. */

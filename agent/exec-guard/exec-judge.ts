@@ -77,7 +77,8 @@ export class ExecJudge {
       // Not a tool; an interpreter under another name (~/n, a copy of node) is one by its content, and is then
       // looked at at once after its exec and by what it opens, as `node` is.
       const interpreter = !q.open && matcher.identifier.interpreterOfFile(this.contentPath(q)) !== undefined;
-      return { deny: false, cacheable: true, report: report || interpreter, interpreter };
+      // Identification reads the file, never the caller: "no tool" holds for every user.
+      return { deny: false, cacheable: true, report: report || interpreter, interpreter, anyUser: true };
     }
     const user = this.o.users.nameOf(q.uid);
     const decision = matcher.decide(identification, user);

@@ -16,11 +16,13 @@
 //                  O <pid> <uid> <dev> <ino> <size> <mtime-ns> <ctime-ns> <fd> <path>   an interpreter opened a file
 //                                                                      not judged yet (FAN_OPEN); fd held until K
 //                  S <events> <asked> <cached> <fallbacks> <denied> <pending> <opens> <reported>
-//   agent → guard  A <id> allow|deny cache|once [report|quiet] [interp]  the verdict for a Q or P; quiet: later
-//                                                                      execs of the file need no X (its verdict is
-//                                                                      final); interp: the file is an interpreter
-//                                                                      (node, python under any name): its processes'
-//                                                                      opens are reported (O) and judged
+//   agent → guard  A <id> allow|deny cache|once [report|quiet] [interp] [anyuser]  the verdict for a Q or P;
+//                                                                      quiet: later execs of the file need no X (its
+//                                                                      verdict is final); interp: the file is an
+//                                                                      interpreter (node, python under any name): its
+//                                                                      processes' opens are reported (O) and judged;
+//                                                                      anyuser: a quiet allow that holds for every
+//                                                                      user (the file is no tool)
 //                  K <fd>                                              done reading an O's fd: close it
 //                  V <dev> <ino> <size> <mtime-ns> <ctime-ns>          an O'd file is no tool: do not report it again
 //                  G <path>                                            protect a file: interpreters opening it ask (P)
@@ -55,6 +57,9 @@
 #define MAX_INTERPRETERS 256
 #define MAX_HELD_FDS 64 /* O fds the agent is reading; beyond this, an open is reported without its fd */
 #define SEEN_SLOTS 16384 /* opened files judged not to be tools; power of two, cleared when 3/4 full */
+/* The uid of a verdict that holds for every user: such an exec is answered from the file's fstat alone, before
+   any /proc read (about 90 µs of the helper's CPU per exec on the build VM, mostly /proc/<pid>/stat). */
+#define ANY_UID 0xffffffffu
 
 struct entry {
   uint64_t dev, ino, size, mtime, ctime;
@@ -304,6 +309,16 @@ static void on_permission(int fd, pid_t pid, int open) {
   stats.events++;
   /* Anything but an interpreter may read a protected file (grep, a backup, an editor): only running it is denied. */
   if (open && !interpreter_process(pid)) return respond(fd, 0);
+  /* Most execs on a machine are of files already judged no tool: allowed for everyone, exempt or not. */
+  struct stat st;
+  if (!open && fstat(fd, &st) == 0) {
+    struct entry any = {.dev = st.st_dev, .ino = st.st_ino, .size = (uint64_t)st.st_size, .mtime = ns_of(st.st_mtim), .ctime = ns_of(st.st_ctim), .uid = ANY_UID};
+    struct entry *hit = cache_find(&any);
+    if (hit && !hit->deny && !hit->report) {
+      stats.cached++;
+      return respond(fd, 0);
+    }
+  }
   /* Never subject to --fail-closed either: this agent does not govern these processes. */
   if (exempt(pid)) return respond(fd, 0);
   struct entry key;
@@ -371,18 +386,31 @@ static void release_fd(int fd) {
   }
 }
 
-static void answer(uint64_t id, int deny, int cacheable, int report, int interp) {
+/* The key a verdict is kept under: per uid, or for every user when it is a quiet exec allow (the only kind the
+   fstat-only lookup in on_permission serves). */
+static struct entry verdict_key(struct entry key, int deny, int report, int anyuser) {
+  if (anyuser && !deny && !report && !key.open) key.uid = ANY_UID;
+  return key;
+}
+
+static void answer(uint64_t id, int deny, int cacheable, int report, int interp, int anyuser) {
   for (int i = 0; i < npending; i++) {
     if (pending[i].id != id) continue;
-    if (cacheable) cache_put(&pending[i].key, deny, report, interp);
+    if (cacheable) {
+      struct entry key = verdict_key(pending[i].key, deny, report, anyuser);
+      cache_put(&key, deny, report, interp);
+    }
     else if (interp) remember_interpreter(pending[i].key.dev, pending[i].key.ino);
     respond(pending[i].fd, deny);
     pending[i] = pending[--npending];
     return;
   }
   /* Too late for this exec (the deadline answered it), not for the next exec of the same file. */
-  for (int i = 0; i < LATE_RING; i++)
-    if (late[i].id == id && cacheable) cache_put(&late[i].key, deny, report, interp);
+  for (int i = 0; i < LATE_RING; i++) {
+    if (late[i].id != id || !cacheable) continue;
+    struct entry key = verdict_key(late[i].key, deny, report, anyuser);
+    cache_put(&key, deny, report, interp);
+  }
 }
 
 static void expire(uint64_t now) {
@@ -465,10 +493,13 @@ static int mark_filesystems(void) {
 static void handle_agent_line(char *line) {
   agent_stalled = 0;
   if (line[0] == 'A' && line[1] == '\t') {
-    char verdict[8], cache_word[8], report_word[8] = "report", interp_word[8] = "";
+    char verdict[8], cache_word[8], report_word[8] = "report", flag1[8] = "", flag2[8] = "";
     unsigned long long id;
-    if (sscanf(line + 2, "%llu\t%7s\t%7s\t%7s\t%7s", &id, verdict, cache_word, report_word, interp_word) >= 3)
-      answer(id, strcmp(verdict, "deny") == 0, strcmp(cache_word, "cache") == 0, strcmp(report_word, "quiet") != 0, strcmp(interp_word, "interp") == 0);
+    if (sscanf(line + 2, "%llu\t%7s\t%7s\t%7s\t%7s\t%7s", &id, verdict, cache_word, report_word, flag1, flag2) >= 3) {
+      int interp = strcmp(flag1, "interp") == 0 || strcmp(flag2, "interp") == 0;
+      int anyuser = strcmp(flag1, "anyuser") == 0 || strcmp(flag2, "anyuser") == 0;
+      answer(id, strcmp(verdict, "deny") == 0, strcmp(cache_word, "cache") == 0, strcmp(report_word, "quiet") != 0, interp, anyuser);
+    }
   } else if (line[0] == 'K' && line[1] == '\t') {
     release_fd(atoi(line + 2));
   } else if (line[0] == 'V' && line[1] == '\t') {
