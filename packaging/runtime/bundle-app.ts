@@ -92,11 +92,12 @@ export async function bundleApp(o: BundleOptions): Promise<{ metafile: Metafile;
   mkdirSync(o.outDir, { recursive: true });
   const result = await build({
     absWorkingDir: o.repoRoot,
-    // The exec guard's judge and the identification pool run in worker threads, each loading its own entry
+    // The exec guard's judge, its scan lane and the identification pool run in worker threads, each loading its own entry
     // (agent/worker-entry.ts finds it beside the chunks).
     entryPoints: {
       cordon: join(o.repoRoot, 'cli/cordon-entry.ts'),
       'exec-judge-worker': join(o.repoRoot, 'agent/exec-guard/exec-judge-worker.ts'),
+      'exec-scan-worker': join(o.repoRoot, 'agent/exec-guard/exec-scan-worker.ts'),
       'identification-worker': join(o.repoRoot, 'agent/identification/identification-worker.ts'),
     },
     outdir: o.outDir,
