@@ -157,6 +157,7 @@ export class AgentRuntime {
       record: (e) => this.record(e),
       onError: (err) => this.problem('watcher', `process watcher: ${(err as Error).message}`),
       skip: (p) => this.stalled.size > 0 && this.stalled.has(p.pid, p.startTime),
+      onActing: (p) => this.watchdog?.doing(p ? `acting on pid ${p.pid} (${p.exe ?? p.argv[0] ?? '?'})` : '', p ?? undefined),
     });
     this.expiries = new ExpirySchedule(
       () => this.matcher.nextExpiry(),

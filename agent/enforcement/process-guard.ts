@@ -30,8 +30,13 @@ export interface GuardOptions {
   scope: GuardScope;
   record: (event: AgentEvent) => void;
   onError: (err: unknown) => void;
-  /** Processes never to identify: the agent's loop stalled on them before (see stalled-processes.ts). */
+  /** Processes never to act on: the agent's loop stalled on them before (see stalled-processes.ts). */
   skip?: (p: SeenProcess) => boolean;
+  /**
+   * Told which process a decision is being carried out on (null when done), for the watchdog's stall record: a
+   * stop still touches the process's files on this loop (its executable's identity, its terminal).
+   */
+  onActing?: (p: SeenProcess | null) => void;
 }
 
 const ARGV_MAX_ITEMS = 32;
@@ -214,7 +219,7 @@ export class ProcessGuard {
 
   /** Runs one action after the ones before it: two decisions never stop processes at the same time. */
   private serially<T>(action: () => Promise<T>): Promise<T> {
-    const run = this.acting.then(action);
+    const run = this.acting.then(action).finally(() => this.o.onActing?.(null));
     this.acting = run.catch(() => undefined);
     return run;
   }
@@ -237,6 +242,8 @@ export class ProcessGuard {
 
   /** Carries out a decision (a process its tree's stop already ended is found gone, and left without an event). */
   private async act(p: SeenProcess, user: string | undefined, d: Decision, extra: Record<string, string> = {}): Promise<void> {
+    if (this.o.skip?.(p)) return;
+    this.o.onActing?.(p);
     const enforce = d.mode === 'enforce';
     if (d.action === 'block' && enforce) {
       const outcome = await this.o.stopper.stopTree({ pid: p.pid, startTime: p.startTime, exe: p.exe }, () => this.notify(p, d, 'blocked'));
