@@ -18,6 +18,7 @@ import { ProcessGuard } from './enforcement/process-guard.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_LARGE_DEADLINE_MS, ExecEngine } from './exec-guard/exec-engine.ts';
 import { PreventedExecReporter } from './exec-guard/prevented-exec.ts';
 import { protectedEntryFiles } from './exec-guard/protected-entries.ts';
+import { IdentificationPool, type HungRead } from './identification/identification-pool.ts';
 import type { InventoryJob } from './inventory/inventory-job.ts';
 import { LoopWatchdog, takeStallRecord, type StallRecord } from './loop-watchdog.ts';
 import { StalledProcesses } from './stalled-processes.ts';
@@ -85,6 +86,8 @@ export interface AgentOptions {
 /** With the exec guard in force, exec events drive detection; polling only backstops what fanotify cannot see. */
 const BACKSTOP_SCAN_MS = 2000;
 const POLICY_FILE_CHECK_MS = 10_000; // a stat, and a re-read only when the file changed
+/** How long the exec guard's start waits for the first pass's judgements (a hung one must not hold it). */
+const FIRST_PASS_WAIT_MS = 15_000;
 
 /** Compiles a policy file against the built-in catalog (loaded only when the agent runs on a file). */
 type PolicyFileCompiler = (text: string, file: string) => CompiledPolicy;
@@ -108,6 +111,8 @@ export class AgentRuntime {
   private vendorSettings: ManagedSettingsKeeper | undefined;
   private readonly source: ProcessSource;
   private readonly guard: ProcessGuard;
+  /** Identification of running processes, on threads: no user's file is read on this event loop. */
+  private readonly identification: IdentificationPool;
   private readonly server: StatusServer;
   private inventory: InventoryJob | undefined;
   /** The inventory's first pass, from loading its code on; stop() waits for it. */
@@ -137,16 +142,22 @@ export class AgentRuntime {
     this.matcher = new Matcher(this.policy, this.device, undefined, undefined, (uid) => this.users.homeOf(uid));
     this.source = createProcessSource(o.watcher);
     const stopper = agentStopper(this.source);
+    this.identification = new IdentificationPool({
+      policy: this.policy,
+      device: this.device,
+      onHung: (h) => this.reportHungRead(h),
+      onProblem: (text) => (text ? this.problem('identification', text) : this.problems.delete('identification')),
+    });
     this.guard = new ProcessGuard({
       source: this.source,
       stopper,
-      matcher: () => this.matcher,
+      judge: (p, user) => this.identification.identify({ pid: p.pid, ppid: p.ppid, uid: p.uid, startTime: p.startTime, exe: p.exe, argv: p.argv, user, procDir: p.procDir }),
       users: this.users,
       scope: { uid: o.scope === 'user' && process.getuid ? process.getuid() : undefined, underPid: o.scopePid },
       record: (e) => this.record(e),
       onError: (err) => this.problem('watcher', `process watcher: ${(err as Error).message}`),
-      onIdentify: (p) => this.watchdog?.doing(p ? `identifying pid ${p.pid} (${p.exe ?? p.argv[0] ?? '?'})` : '', p ?? undefined),
       skip: (p) => this.stalled.size > 0 && this.stalled.has(p.pid, p.startTime),
+      onActing: (p) => this.watchdog?.doing(p ? `acting on pid ${p.pid} (${p.exe ?? p.argv[0] ?? '?'})` : '', p ?? undefined),
     });
     this.expiries = new ExpirySchedule(
       () => this.matcher.nextExpiry(),
@@ -199,7 +210,10 @@ export class AgentRuntime {
     await agent.server.listen();
     // The first pass judges every running process (and warms the identifier's caches): the exec guard starts
     // after it, so that its first questions do not wait behind that work and miss their deadline.
-    if (o.execGuard !== 'off') await agent.guard.tick().catch((err: unknown) => agent.problem('watcher', `process watcher: ${(err as Error).message}`));
+    if (o.execGuard !== 'off') {
+      await agent.guard.tick().catch((err: unknown) => agent.problem('watcher', `process watcher: ${(err as Error).message}`));
+      await agent.guard.settled(FIRST_PASS_WAIT_MS);
+    }
     await agent.startExecEngine();
     agent.guard.start(agent.scanInterval());
     agent.expiries.arm();
@@ -251,11 +265,20 @@ export class AgentRuntime {
     await this.inventory?.stop();
     await this.inventoryStarting;
     await this.guard.stop();
+    await this.identification.stop();
     await this.syncAgent?.stop();
     await this.server.close();
     await this.watchdog?.stop();
     this.events.flush();
     this.o.log.info('agent stopped');
+  }
+
+  /**
+   * Identification threads blocked in a kernel read: a process cannot exit normally while one is (Node waits for
+   * every thread), so `cordon agent` ends itself with SIGKILL after a clean stop when this is not 0.
+   */
+  get stuckThreads(): number {
+    return this.identification.stuck;
   }
 
   /** Records an event: journaled for the server first (fsync) when connected, then shown and logged. */
@@ -344,6 +367,7 @@ export class AgentRuntime {
     this.policyInfo = { ...info, digest: policyDigest(this.policy) };
     if (device) this.device = device;
     this.matcher = new Matcher(this.policy, this.device, undefined, undefined, (uid) => this.users.homeOf(uid));
+    this.identification.setPolicy(this.policy, this.device);
     this.engine?.setPolicy(this.policy, this.device, this.failClosed());
     this.guard.setInterval(this.scanInterval());
     this.expiries.arm();
@@ -440,6 +464,23 @@ export class AgentRuntime {
       this.problem('policy-file', `policy file ${file} was rejected; the policy in force stays. ${why}`);
       this.record({ id: crypto.randomUUID(), type: 'policy.rejected', at: new Date().toISOString(), message: `policy file ${file} rejected`, detail: { reason: why.slice(0, 2000) } });
     }
+  }
+
+  /** A read that did not return in time while a process was identified: an event naming the path, for IT. */
+  private reportHungRead(h: HungRead): void {
+    const where = h.place.mount ? `${h.place.file} (the whole ${h.place.fsType} mount ${h.place.mount} is not read until it returns)` : `${h.place.file} (not read again until it returns)`;
+    const then = h.retried ? 'judged again by what else is known' : 'left unjudged after repeated hangs';
+    this.record({
+      id: crypto.randomUUID(),
+      type: 'agent.error',
+      at: new Date().toISOString(),
+      pid: h.process.pid,
+      processStartTime: h.process.startTime,
+      exe: h.process.exe ?? undefined,
+      user: h.process.user,
+      message: `unreadable, timed out: a read of ${where} did not return while identifying pid ${h.process.pid}; the process is ${then}`,
+      detail: { operation: 'identify-timeout', path: h.place.file.slice(0, 1024), ...(h.place.mount ? { mount: h.place.mount, fsType: h.place.fsType ?? '' } : {}), stuckThreads: h.stuck, boundReached: h.boundReached, retried: h.retried },
+    });
   }
 
   /** A stall the watchdog recorded before it killed the previous run: a health problem and an event for IT. */

@@ -1,6 +1,7 @@
-// Processes the agent's loop stalled on while identifying them (files on a hung mount, a FUSE filesystem that
-// never answers). Without this list a restarted agent would meet the same process first and stall again, for
-// ever: enforcement for everyone would be lost to one process. A listed process (pid and start time, so a reused
+// Processes the agent's loop stalled on while acting on them (a stop verifies the executable's identity with a
+// stat that follows it to its file system: a hung mount can block that too; identification itself runs on
+// threads with a read timeout, agent/identification/). Without this list a restarted agent would meet the same
+// process first and stall again, for ever: enforcement for everyone would be lost to one process. A listed process (pid and start time, so a reused
 // pid is not) is skipped and reported; entries are kept a week and at most 64, in the agent's own state dir.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -106,6 +106,12 @@ export const agentCommand: Command = {
     );
     await untilStopSignal();
     await agent.stop();
+    if (agent.stuckThreads > 0) {
+      // Node waits for every thread before exiting, and a thread blocked in a kernel read (a hung mount) never
+      // ends: everything is stopped and flushed, so end the process the one way that does not wait for it.
+      log.warn({ stuckThreads: agent.stuckThreads }, 'identification threads are stuck in kernel reads; the agent ends with SIGKILL');
+      process.kill(process.pid, 'SIGKILL');
+    }
     return EXIT.ok;
   },
 };

@@ -2,6 +2,7 @@
 // cannot be read is simply "no evidence". Every read goes through user-file-reader.ts (non-blocking, regular
 // files only, bounded): the paths are chosen by whoever started the process. Tests can supply their own probe.
 import { lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { guardedAccess } from './file-access-guard.ts';
 import { readUserFile, readUserText } from './user-file-reader.ts';
 
 export interface FileStat {
@@ -49,20 +50,24 @@ export class NodeFileProbe implements FileProbe {
   private readonly manifests = new Map<string, { manifest: PackageManifest; stamp: string }>();
 
   stat(path: string): FileStat | null {
-    try {
-      const s = statSync(path);
-      return { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), uid: s.uid };
-    } catch {
-      return null;
-    }
+    return guardedAccess(path, null, () => {
+      try {
+        const s = statSync(path);
+        return { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), uid: s.uid };
+      } catch {
+        return null;
+      }
+    });
   }
 
   realpath(path: string): string | null {
-    try {
-      return realpathSync(path);
-    } catch {
-      return null;
-    }
+    return guardedAccess(path, null, () => {
+      try {
+        return realpathSync(path);
+      } catch {
+        return null;
+      }
+    });
   }
 
   read(path: string, region: 'head' | 'tail', bytes: number): Buffer | null {
@@ -74,24 +79,27 @@ export class NodeFileProbe implements FileProbe {
   }
 
   readlink(path: string): string | null {
-    try {
-      return readlinkSync(path);
-    } catch {
-      return null;
-    }
+    return guardedAccess(path, null, () => {
+      try {
+        return readlinkSync(path);
+      } catch {
+        return null;
+      }
+    });
   }
 
   packageManifest(dir: string): PackageManifest | null {
     const manifest = `${dir}/package.json`;
-    let stamp: string;
-    try {
-      // lstat, not stat: a link is never a manifest, and its target must not validate the cache.
-      const st = lstatSync(manifest);
-      if (!st.isFile()) return null;
-      stamp = manifestStamp(st);
-    } catch {
-      return null;
-    }
+    // lstat, not stat: a link is never a manifest, and its target must not validate the cache.
+    const stamp = guardedAccess(manifest, null, () => {
+      try {
+        const st = lstatSync(manifest);
+        return st.isFile() ? manifestStamp(st) : null;
+      } catch {
+        return null;
+      }
+    });
+    if (stamp === null) return null;
     const cached = this.manifests.get(dir);
     if (cached && cached.stamp === stamp) return cached.manifest;
     const read = readUserText(manifest, MAX_MANIFEST_BYTES);

@@ -11,6 +11,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { guardedAccess } from './file-access-guard.ts';
 
 /** Hard ceiling on one synchronous read, whatever a caller (or a catalog entry) asks for. */
 export const MAX_USER_FILE_READ = 16 * 1024 * 1024;
@@ -39,6 +40,10 @@ function readFully(fd: number, buf: Buffer, position: number): number {
 
 /** Runs `use` on a descriptor of the regular file at `path`; null when it is missing, not regular or unreadable. */
 function withRegularFile<T>(path: string, options: UserFileOptions, use: (fd: number, st: Stats) => T): T | null {
+  return guardedAccess(path, null, () => withRegularFileUnguarded(path, options, use));
+}
+
+function withRegularFileUnguarded<T>(path: string, options: UserFileOptions, use: (fd: number, st: Stats) => T): T | null {
   let fd: number | undefined;
   try {
     fd = openSync(path, openFlags(options));
@@ -111,6 +116,10 @@ export type UserTextOutcome = { text: string } | { missing: true } | { refused: 
  * deciding something from the file must treat as unknown.
  */
 export function readUserTextOutcome(path: string, maxBytes: number): UserTextOutcome {
+  return guardedAccess<UserTextOutcome>(path, { refused: 'timed out before (a read there did not return)' }, () => readUserTextOutcomeUnguarded(path, maxBytes));
+}
+
+function readUserTextOutcomeUnguarded(path: string, maxBytes: number): UserTextOutcome {
   let fd: number | undefined;
   try {
     fd = openSync(path, openFlags({}));
@@ -135,6 +144,10 @@ export function readUserTextOutcome(path: string, maxBytes: number): UserTextOut
 
 /** A procfs file (size 0 in stat) read up to `maxBytes`; null when unreadable or longer than that. */
 export function readProcText(path: string, maxBytes: number): string | null {
+  return guardedAccess(path, null, () => readProcTextUnguarded(path, maxBytes));
+}
+
+function readProcTextUnguarded(path: string, maxBytes: number): string | null {
   let fd: number | undefined;
   try {
     fd = openSync(path, openFlags({}));

@@ -1,7 +1,9 @@
-// The watcher loop: every tick, the processes that appeared (or exec'd) are matched against the policy once,
-// and the policy's verdict is carried out — stop, warn, or record — within the agent's scope only.
+// The watcher loop: every tick, the processes that appeared (or exec'd) are handed to identification once (off
+// the event loop: agent/identification/), and the policy's verdict is carried out as it arrives — stop, warn, or
+// record — within the agent's scope only. A tick never waits for a judgement: a process whose files hang cannot
+// delay the next tick, nor the stop of a banned tool started meanwhile.
 import { randomUUID } from 'node:crypto';
-import type { Decision, Matcher } from '../../policy/index.ts';
+import type { Decision } from '../../policy/index.ts';
 import { localeFromEnv } from '../../policy/localized-text.ts';
 import type { AgentEvent, AgentEventType } from '../status-types.ts';
 import { launchingTerminal } from '../process/launching-terminal.ts';
@@ -22,15 +24,19 @@ export interface GuardScope {
 export interface GuardOptions {
   source: ProcessSource;
   stopper: ProcessStopper;
-  matcher: () => Matcher;
+  /** The policy's decision for a process (identification reads its files, off the event loop). */
+  judge: (p: SeenProcess, user: string | undefined) => Promise<Decision | null>;
   users: UserDirectory;
   scope: GuardScope;
   record: (event: AgentEvent) => void;
   onError: (err: unknown) => void;
-  /** Told which process is about to be identified, and null when the tick is done (for the watchdog's stall record). */
-  onIdentify?: (p: SeenProcess | null) => void;
-  /** Processes never to identify: the agent's loop stalled on them before (see stalled-processes.ts). */
+  /** Processes never to act on: the agent's loop stalled on them before (see stalled-processes.ts). */
   skip?: (p: SeenProcess) => boolean;
+  /**
+   * Told which process a decision is being carried out on (null when done), for the watchdog's stall record: a
+   * stop still touches the process's files on this loop (its executable's identity, its terminal).
+   */
+  onActing?: (p: SeenProcess | null) => void;
 }
 
 const ARGV_MAX_ITEMS = 32;
@@ -56,6 +62,12 @@ export class ProcessGuard {
   private running = false;
   private ticking: Promise<void> = Promise.resolve();
   private tickQueued = false;
+  /** Processes handed to identification and not judged yet (pid, start time, program, argv). */
+  private readonly judging = new Set<string>();
+  /** Judgements still running, for `settled()`. */
+  private readonly pending = new Set<Promise<void>>();
+  /** Decisions are carried out one at a time, in the order they arrive. */
+  private acting: Promise<unknown> = Promise.resolve();
   /** Health figures for status. */
   lastTickAt: number | undefined;
   processesSeen = 0;
@@ -127,6 +139,7 @@ export class ProcessGuard {
     clearTimeout(this.timer);
     clearTimeout(this.followUp);
     await this.ticking;
+    await this.acting;
   }
 
   /**
@@ -136,15 +149,17 @@ export class ProcessGuard {
    */
   rejudge(why: string): Promise<void> {
     const run = this.ticking.then(async () => {
-      const matcher = this.o.matcher();
-      const handled = new Set<number>();
+      const judged: Promise<void>[] = [];
       for (const p of await this.o.source.running()) {
-        if (handled.has(p.pid) || !this.inScope(p)) continue;
+        if (!this.inScope(p)) continue;
         const user = this.o.users.nameOf(p.uid);
-        const decision = matcher.matchProcess({ ...p, user });
-        if (!decision || decision.action !== 'block' || decision.mode !== 'enforce') continue;
-        for (const pid of await this.act(p, user, decision, { rejudged: why })) handled.add(pid);
+        judged.push(
+          this.o.judge(p, user).then((decision) => {
+            if (decision?.action === 'block' && decision.mode === 'enforce') return this.serially(() => this.act(p, user, decision, { rejudged: why }));
+          }),
+        );
       }
+      await Promise.all(judged);
     });
     this.ticking = run.catch((err: unknown) => this.o.onError(err));
     return this.ticking;
@@ -162,30 +177,51 @@ export class ProcessGuard {
       const user = this.o.users.nameOf(p.uid);
       // What its argv already names (node …/cli.js) the watcher records; stopping is never left to wait for it.
       const stop = d.action === 'block' && d.mode === 'enforce';
-      if (!stop && this.o.matcher().matchProcess({ ...p, user })?.toolId === d.toolId) return;
-      await this.act(p, user, d, { loaded: path });
+      if (!stop && (await this.o.judge(p, user))?.toolId === d.toolId) return;
+      await this.serially(() => this.act(p, user, d, { loaded: path }));
     });
     this.ticking = run.catch((err: unknown) => this.o.onError(err));
     return this.ticking;
   }
 
-  /** One pass: poll, match, act. Public for `cordon check` and tests. */
+  /** One pass: poll, and hand what is new to identification; decisions are carried out as they arrive. */
   async tick(): Promise<void> {
     const seen = await this.o.source.poll();
     this.lastTickAt = Date.now();
-    if (!seen.length) return;
-    const matcher = this.o.matcher();
-    const handled = new Set<number>();
     for (const p of seen) {
       this.processesSeen++;
-      if (handled.has(p.pid) || !this.inScope(p) || this.o.skip?.(p)) continue;
+      if (!this.inScope(p) || this.o.skip?.(p)) continue;
+      const key = `${p.pid}\u0000${p.startTime}\u0000${p.exe}\u0000${p.argv.join('\u0000')}`;
+      if (this.judging.has(key)) continue;
+      this.judging.add(key);
       const user = this.o.users.nameOf(p.uid);
-      this.o.onIdentify?.(p);
-      const decision = matcher.matchProcess({ ...p, user });
-      if (!decision || decision.action === 'allow') continue;
-      for (const pid of await this.act(p, user, decision)) handled.add(pid);
+      const judged = this.o
+        .judge(p, user)
+        .then((decision) => {
+          if (decision && decision.action !== 'allow') return this.serially(() => this.act(p, user, decision));
+        })
+        .catch((err: unknown) => this.o.onError(err))
+        .finally(() => {
+          this.judging.delete(key);
+          this.pending.delete(judged);
+        });
+      this.pending.add(judged);
     }
-    this.o.onIdentify?.(null);
+  }
+
+  /** Resolves when every judgement handed out so far has been carried out (or `timeoutMs` has passed). */
+  async settled(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all([...this.pending]), late]);
+    clearTimeout(timer);
+  }
+
+  /** Runs one action after the ones before it: two decisions never stop processes at the same time. */
+  private serially<T>(action: () => Promise<T>): Promise<T> {
+    const run = this.acting.then(action).finally(() => this.o.onActing?.(null));
+    this.acting = run.catch(() => undefined);
+    return run;
   }
 
   inScope(p: SeenProcess): boolean {
@@ -204,26 +240,27 @@ export class ProcessGuard {
     return true;
   }
 
-  /** Carries out a decision; returns the pids it stopped, so the same tick does not act on them twice. */
-  private async act(p: SeenProcess, user: string | undefined, d: Decision, extra: Record<string, string> = {}): Promise<number[]> {
+  /** Carries out a decision (a process its tree's stop already ended is found gone, and left without an event). */
+  private async act(p: SeenProcess, user: string | undefined, d: Decision, extra: Record<string, string> = {}): Promise<void> {
+    if (this.o.skip?.(p)) return;
+    this.o.onActing?.(p);
     const enforce = d.mode === 'enforce';
     if (d.action === 'block' && enforce) {
       const outcome = await this.o.stopper.stopTree({ pid: p.pid, startTime: p.startTime, exe: p.exe }, () => this.notify(p, d, 'blocked'));
       const gone = outcome.spared.find((s) => s.pid === p.pid);
-      if (!outcome.stopped && gone?.why === 'already gone') return []; // exited by itself before we got to it
+      if (!outcome.stopped && gone?.why === 'already gone') return; // exited by itself, or with its tree, before we got to it
       this.emit(outcome.stopped ? 'block' : 'block-failed', p, user, d, {
         children: outcome.killed.length - (outcome.stopped ? 1 : 0),
         ...(outcome.stopped ? {} : { why: gone?.why ?? 'unknown' }),
         ...extra,
       });
-      return outcome.killed.map((k) => k.pid);
+      return;
     }
     if (d.action === 'block') this.emit('would-block', p, user, d, {});
     else if (d.action === 'warn') {
       this.notify(p, d, 'warned');
       this.emit('warn', p, user, d, {});
     } else this.emit('audit', p, user, d, {});
-    return [];
   }
 
   private notify(p: SeenProcess, d: Decision, kind: NoticeKind): void {

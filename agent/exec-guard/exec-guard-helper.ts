@@ -39,8 +39,11 @@ export interface ExecGuardHelperOptions {
   watchOpens?: boolean;
   /** An interpreter process opened a file not judged yet; call `opened()` when done with it. */
   onOpened?: (o: OpenedFile) => void;
-  /** Judges one exec; synchronous, because the process waits in the kernel until it is answered. */
-  judge: (q: ExecQuestion) => ExecVerdict;
+  /**
+   * Judges one exec (the process waits in the kernel until it is answered): synchronously, or, for a large first
+   * scan handed to another thread, later; questions are answered by id, in any order.
+   */
+  judge: (q: ExecQuestion) => ExecVerdict | Promise<ExecVerdict>;
   /** An exec the helper let through (from its cache, or by the agent's allow): detection looks at the pid now. */
   onExec: (pid: number) => void;
   /** The helper answered without the agent (deadline missed, queue full). */
@@ -114,16 +117,16 @@ export class ExecGuardHelper {
   private handle(m: HelperMessage): void {
     switch (m.kind) {
       case 'question': {
-        let verdict: ExecVerdict;
+        // A judging bug must not decide for the user: the helper's own fail-open/closed rule applies.
+        const unjudged = (): ExecVerdict => ({ deny: this.o.failClosed, cacheable: false, report: true });
+        let verdict: ExecVerdict | Promise<ExecVerdict>;
         try {
           verdict = this.o.judge(m);
         } catch {
-          // A judging bug must not decide for the user: the helper's own fail-open/closed rule applies.
-          verdict = { deny: this.o.failClosed, cacheable: false, report: true };
+          verdict = unjudged();
         }
-        this.child.stdin.write(answerLine(m.id, verdict.deny, verdict.cacheable, verdict.report, verdict.interpreter, verdict.anyUser));
-        if (!verdict.deny && verdict.report) this.o.onExec(m.pid);
-        verdict.after?.();
+        if (verdict instanceof Promise) void verdict.catch(unjudged).then((v) => this.answer(m, v));
+        else this.answer(m, verdict);
         break;
       }
       case 'cached':
@@ -149,6 +152,12 @@ export class ExecGuardHelper {
       default:
         break;
     }
+  }
+
+  private answer(q: ExecQuestion, verdict: ExecVerdict): void {
+    this.child.stdin.write(answerLine(q.id, verdict.deny, verdict.cacheable, verdict.report, verdict.interpreter, verdict.anyUser));
+    if (!verdict.deny && verdict.report) this.o.onExec(q.pid);
+    verdict.after?.();
   }
 
   /** Done reading an opened file (its fd is closed); `noTool`: later opens of the same file are not reported. */

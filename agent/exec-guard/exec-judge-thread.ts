@@ -1,13 +1,11 @@
-// The main thread's handle on the exec-judge worker (exec-judge-worker.ts): starts it, relays what it reports,
-// and passes policy changes on. In the sources the worker is TypeScript, run through tsx's loader; in a build
-// (tsc's dist/, or the packaged bundle's exec-judge-worker.mjs beside its chunks) it is plain JavaScript.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+// The main thread's handle on the exec-judge worker (exec-judge-worker.ts): starts it (worker-entry.ts), relays
+// what it reports, and passes policy changes on.
+import type { Worker } from 'node:worker_threads';
 import type { CompiledPolicy, Decision, DeviceContext } from '../../policy/index.ts';
 import type { ExecQuestion, HelperMessage } from './exec-guard-protocol.ts';
 import type { ExecCaller } from './exec-judge.ts';
 import type { FromWorker, JudgeThreadData, ToWorker } from './judge-thread-messages.ts';
+import { startWorkerThread } from '../worker-entry.ts';
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -20,21 +18,6 @@ export interface JudgeThreadEvents {
 }
 
 type Stats = Extract<FromWorker, { kind: 'stats' }>['stats'];
-
-function workerFile(): URL {
-  for (const name of ['./exec-judge-worker.ts', './exec-judge-worker.js', './exec-judge-worker.mjs']) {
-    const url = new URL(name, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  throw new Error('the exec judge worker is missing from this build');
-}
-
-function startWorker(data: JudgeThreadData): Worker {
-  const file = workerFile();
-  if (!file.pathname.endsWith('.ts')) return new Worker(file, { workerData: data });
-  // Sources: the worker registers tsx's loader itself (a worker does not inherit the main thread's hooks).
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); })`, { eval: true, workerData: data });
-}
 
 export class ExecJudgeThread {
   marks: { ok: boolean; fsType: string; where: string; error?: string }[] = [];
@@ -49,7 +32,7 @@ export class ExecJudgeThread {
   ) {}
 
   static start(data: JudgeThreadData, events: JudgeThreadEvents): Promise<ExecJudgeThread> {
-    const worker = startWorker(data);
+    const worker = startWorkerThread(import.meta.url, 'exec-judge-worker', data);
     const thread = new ExecJudgeThread(worker, events);
     return new Promise((resolve, reject) => {
       let ready = false;

@@ -6,9 +6,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Matcher } from '../../policy/matcher.ts';
 import { UserDirectory } from '../process/user-directory.ts';
-import { ExecGuardHelper } from './exec-guard-helper.ts';
-import type { OpenedFile } from './exec-guard-protocol.ts';
+import { ExecGuardHelper, type ExecVerdict } from './exec-guard-helper.ts';
+import type { ExecQuestion, OpenedFile } from './exec-guard-protocol.ts';
 import { ExecJudge } from './exec-judge.ts';
+import { ExecScanLane } from './exec-scan-lane.ts';
 import type { FromWorker, JudgeThreadData, ToWorker } from './judge-thread-messages.ts';
 
 const port = parentPort!;
@@ -26,7 +27,30 @@ const judge = new ExecJudge({
   onPrevented: (q, decision, user, caller) => post({ kind: 'prevented', q, decision, user, caller }),
 });
 
+// Large first scans go to a second thread, so that a 245 MB binary being read never holds up other verdicts.
+const lane = ExecScanLane.start({ policy: data.policy, device: data.device, scopePid: data.scopePid });
+
+function judgeQuestion(q: ExecQuestion): ExecVerdict | Promise<ExecVerdict> {
+  const kind = q.open ? 'script' : 'native';
+  if (!lane?.open || !judge.needsLargeScan(q, kind)) return judge.judge(q);
+  return lane.judge(q, helper?.pid ?? 0).then(({ verdict, found }): ExecVerdict => {
+    if (found !== undefined) judge.learn(q, kind, found);
+    if (!verdict) return { deny: failClosed, cacheable: false, report: true };
+    const { prevented, ...answer } = verdict;
+    return prevented ? { ...answer, after: () => post({ kind: 'prevented', q, decision: prevented.decision, user: prevented.user, caller: prevented.caller }) } : answer;
+  });
+}
+
 function onOpened(o: OpenedFile): void {
+  if (lane?.open && judge.needsLargeScan(o, 'script')) {
+    void lane.opened(o, helper?.pid ?? 0).then((reply) => {
+      if (reply?.found !== undefined) judge.learn(o, 'script', reply.found);
+      const loaded = reply?.loaded ?? null;
+      helper?.opened(o, reply !== null && loaded === null);
+      if (loaded) post({ kind: 'loaded', pid: o.pid, path: o.path, decision: loaded.decision, prevented: false });
+    });
+    return;
+  }
   let verdict: ReturnType<ExecJudge['judgeOpened']> = null;
   try {
     verdict = judge.judgeOpened(o);
@@ -42,6 +66,7 @@ port.on('message', (m: ToWorker) => {
   switch (m.kind) {
     case 'policy':
       matcher = new Matcher(m.policy, m.device);
+      lane?.setPolicy(m.policy, m.device);
       if (m.failClosed !== failClosed) helper?.setFailClosed(m.failClosed);
       failClosed = m.failClosed;
       helper?.flush();
@@ -56,7 +81,7 @@ port.on('message', (m: ToWorker) => {
       void helper?.stats().then((stats) => post({ kind: 'stats', stats: { ...stats, protectedFiles: helper!.protectedFiles.marked } }));
       break;
     case 'stop':
-      void (helper?.stop() ?? Promise.resolve()).then(() => {
+      void Promise.all([helper?.stop(), lane?.stop()]).then(() => {
         post({ kind: 'stopped' });
         port.close();
       });
@@ -76,7 +101,7 @@ try {
     watchOpens: data.watchOpens,
     judge: (q) => {
       try {
-        return judge.judge(q);
+        return judgeQuestion(q);
       } catch {
         return { deny: failClosed, cacheable: false, report: true };
       }

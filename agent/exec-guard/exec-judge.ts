@@ -30,6 +30,10 @@ export interface ExecCaller {
   environ: Record<string, string>;
 }
 const IDENTITY_CACHE_LIMIT = 50_000;
+/** Files over this size are "large" to the helper too (its longer deadline): their first judgement reads megabytes. */
+export const LARGE_FILE_BYTES = 8 * 1024 * 1024;
+
+type FileIdentity = Pick<ExecQuestion, 'dev' | 'ino' | 'size' | 'mtimeNs' | 'ctimeNs' | 'path' | 'fd'>;
 
 export function descendsFrom(pid: number, ancestor: number): boolean {
   for (let current: number | undefined = pid, hops = 0; current !== undefined && current > 1 && hops < MAX_ANCESTRY_HOPS; hops++) {
@@ -106,18 +110,45 @@ export class ExecJudge {
     return decision ? { decision, user } : null;
   }
 
-  private contentPath(q: Pick<ExecQuestion, 'fd' | 'path'>): string {
-    return q.fd >= 0 ? `/proc/${this.o.helperPid()}/fd/${q.fd}` : q.path;
+  /**
+   * True when judging this file means reading a large file for the first time (a content scan that takes
+   * seconds): the judge thread hands such questions to its scan lane, so that other verdicts do not wait.
+   */
+  needsLargeScan(q: FileIdentity, kind: 'native' | 'script'): boolean {
+    return q.size > LARGE_FILE_BYTES && this.identities.get(this.identityKey(q, kind)) === undefined;
   }
 
-  private identify(matcher: Matcher, q: Pick<ExecQuestion, 'dev' | 'ino' | 'size' | 'mtimeNs' | 'ctimeNs' | 'path' | 'fd'>, kind: 'native' | 'script'): Identification | null {
+  /** What identification found for the file (undefined: not judged), to hand from the scan lane to the judge. */
+  knownIdentity(q: FileIdentity, kind: 'native' | 'script'): Identification | null | undefined {
+    return this.identities.get(this.identityKey(q, kind));
+  }
+
+  /** Takes what the scan lane found, so that the next question about the same file is answered at once. */
+  learn(q: FileIdentity, kind: 'native' | 'script', found: Identification | null): void {
+    this.catalogCheck(this.o.matcher());
+    this.identities.set(this.identityKey(q, kind), found);
+  }
+
+  private identityKey(q: FileIdentity, kind: 'native' | 'script'): string {
+    // The path is part of the key: path evidence (node_modules/<banned package>/…) differs between hard links.
+    return `${q.dev}:${q.ino}:${q.size}:${q.mtimeNs}:${q.ctimeNs}\u0000${q.path}\u0000${kind}`;
+  }
+
+  private catalogCheck(matcher: Matcher): void {
     const catalogKey = catalogDigest(matcher);
     if (catalogKey !== this.catalogKey || this.identities.size >= IDENTITY_CACHE_LIMIT) {
       this.identities.clear();
       this.catalogKey = catalogKey;
     }
-    // The path is part of the key: path evidence (node_modules/<banned package>/…) differs between hard links.
-    const key = `${q.dev}:${q.ino}:${q.size}:${q.mtimeNs}:${q.ctimeNs}\u0000${q.path}\u0000${kind}`;
+  }
+
+  private contentPath(q: Pick<ExecQuestion, 'fd' | 'path'>): string {
+    return q.fd >= 0 ? `/proc/${this.o.helperPid()}/fd/${q.fd}` : q.path;
+  }
+
+  private identify(matcher: Matcher, q: FileIdentity, kind: 'native' | 'script'): Identification | null {
+    this.catalogCheck(matcher);
+    const key = this.identityKey(q, kind);
     const known = this.identities.get(key);
     if (known !== undefined) return known;
     const content = this.contentPath(q);

@@ -92,8 +92,14 @@ export async function bundleApp(o: BundleOptions): Promise<{ metafile: Metafile;
   mkdirSync(o.outDir, { recursive: true });
   const result = await build({
     absWorkingDir: o.repoRoot,
-    // The exec guard's judge runs in a worker thread, which loads its own entry (exec-judge-thread.ts finds it).
-    entryPoints: { cordon: join(o.repoRoot, 'cli/cordon-entry.ts'), 'exec-judge-worker': join(o.repoRoot, 'agent/exec-guard/exec-judge-worker.ts') },
+    // The exec guard's judge, its scan lane and the identification pool run in worker threads, each loading its own entry
+    // (agent/worker-entry.ts finds it beside the chunks).
+    entryPoints: {
+      cordon: join(o.repoRoot, 'cli/cordon-entry.ts'),
+      'exec-judge-worker': join(o.repoRoot, 'agent/exec-guard/exec-judge-worker.ts'),
+      'exec-scan-worker': join(o.repoRoot, 'agent/exec-guard/exec-scan-worker.ts'),
+      'identification-worker': join(o.repoRoot, 'agent/identification/identification-worker.ts'),
+    },
     outdir: o.outDir,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunk-[hash]',
