@@ -31,7 +31,7 @@ import { managedSettingsPlan } from './vendor-settings/managed-settings-plan.ts'
 import { RecentEvents } from './recent-events.ts';
 import { restrictedTools } from './restricted-tools.ts';
 import { eventVisibleTo, statusFor, type StatusCaller } from './status-caller.ts';
-import { StatusServer, type StatusApiAnswer } from './status-server.ts';
+import { StatusPipeTaken, StatusServer, type StatusApiAnswer } from './status-server.ts';
 import type { ManagedConfig } from './sync/managed-config.ts';
 import { exceptionRequestAnswer, syncAnswer } from './sync/status-answers.ts';
 import type { SyncAgent } from './sync/sync-agent.ts';
@@ -207,7 +207,14 @@ export class AgentRuntime {
         log: o.log,
       });
     }
-    await agent.server.listen();
+    try {
+      await agent.server.listen();
+    } catch (err) {
+      if (!(err instanceof StatusPipeTaken)) throw err;
+      // Enforcement needs no status API: keep enforcing, tell IT.
+      agent.problem('status-pipe', err.message);
+      agent.record({ id: crypto.randomUUID(), type: 'agent.error', at: new Date().toISOString(), message: err.message, detail: { operation: 'status-pipe', pipe: err.pipe } });
+    }
     // The first pass judges every running process (and warms the identifier's caches): the exec guard starts
     // after it, so that its first questions do not wait behind that work and miss their deadline.
     if (o.execGuard !== 'off') {

@@ -1,7 +1,8 @@
 // Client side of the agent's local status API (agent/status-types.ts): HTTP over a Unix domain socket
 // (Windows: a named pipe). Used by `cordon status`, `cordon sync`, `cordon request-exception` and the tray.
 import { request } from 'node:http';
-import { statusSocketCandidates } from './agent-paths.ts';
+import { defaultAgentPaths, statusSocketCandidates } from './agent-paths.ts';
+import { UntrustedPipeServer, verifiedPipeRequest } from './windows/verified-pipe-request.ts';
 
 export class AgentUnreachable extends Error {}
 
@@ -13,6 +14,8 @@ export interface ApiResponse<T> {
 const MAX_ANSWER = 4 * 1024 * 1024;
 
 export function statusApiRequest<T>(socketPath: string, method: string, path: string, body?: unknown, timeoutMs = 120_000): Promise<ApiResponse<T>> {
+  // Windows: the machine agent's pipe is answered only after its server end is shown to be the service.
+  if (process.platform === 'win32' && socketPath === defaultAgentPaths('machine', 'win32').socket) return windowsServiceRequest<T>(socketPath, method, path, body, timeoutMs);
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
@@ -48,6 +51,23 @@ export function statusApiRequest<T>(socketPath: string, method: string, path: st
     if (payload) req.write(payload);
     req.end();
   });
+}
+
+async function windowsServiceRequest<T>(pipe: string, method: string, path: string, body: unknown, timeoutMs: number): Promise<ApiResponse<T>> {
+  let answer: { status: number; body: string };
+  try {
+    answer = await verifiedPipeRequest(pipe, method, path, body === undefined ? undefined : JSON.stringify(body), timeoutMs);
+  } catch (err) {
+    if (err instanceof UntrustedPipeServer) throw new AgentUnreachable(err.message);
+    if (/ENOENT|cannot find|All pipe instances|TimeoutException|timed out/i.test((err as Error).message)) throw new AgentUnreachable(`the Cordon agent service is not answering on ${pipe}`);
+    throw err;
+  }
+  if (answer.body.length > MAX_ANSWER) throw new Error('the agent sent an answer larger than 4 MiB');
+  try {
+    return { status: answer.status, body: JSON.parse(answer.body) as T };
+  } catch {
+    throw new Error(`the agent answered HTTP ${answer.status} with something that is not JSON`);
+  }
 }
 
 /**

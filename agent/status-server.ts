@@ -50,6 +50,17 @@ class HttpProblem extends Error {
   }
 }
 
+/**
+ * Windows: the pipe existed before the agent created it. libuv creates a pipe server's first instance with
+ * FILE_FLAG_FIRST_PIPE_INSTANCE and reports EADDRINUSE when another process holds the name: someone is squatting it
+ * (or an earlier agent is still running). The agent does not serve there and never connects to it.
+ */
+export class StatusPipeTaken extends Error {
+  constructor(readonly pipe: string) {
+    super(`${pipe} was already created by another process (FILE_FLAG_FIRST_PIPE_INSTANCE refused): possibly a process squatting the agent's pipe to impersonate it, or an agent still running; the status API is not served and clients refuse a server that is not the service`);
+  }
+}
+
 export class StatusServer {
   private server: Server | undefined;
   private readonly callers = new WeakMap<Socket, StatusCaller | undefined>();
@@ -73,9 +84,13 @@ export class StatusServer {
     server.on('connection', (socket: Socket) => this.admit(socket));
     server.on('clientError', (_err, socket: Socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.socketPath, () => {
-        server.off('error', reject);
+      const refused = (err: NodeJS.ErrnoException) => reject(process.platform === 'win32' && err.code === 'EADDRINUSE' ? new StatusPipeTaken(this.socketPath) : err);
+      server.once('error', refused);
+      // Windows: every user must reach the machine agent's pipe (Everyone read/write, uv_pipe_chmod). Clients prove
+      // the server end is the service before talking (windows/verified-pipe-request.ts).
+      const everyone = process.platform === 'win32' && this.shared;
+      server.listen({ path: this.socketPath, readableAll: everyone, writableAll: everyone }, () => {
+        server.off('error', refused);
         resolve();
       });
     });

@@ -18,11 +18,13 @@ export interface ServerSettings {
    * secrets (`cordon admin enrolment-secret create`): a device IT revoked can then not enrol again as a new one.
    */
   sharedEnrolSecret: boolean;
+  /** A request's headers and body must arrive within this many milliseconds, else 408 and the connection closes. */
+  requestTimeoutMs: number;
   /** Believe X-Forwarded-For (client IP for rate limits and logs): only behind a reverse proxy you run. */
   trustProxy: boolean;
 }
 
-export const DEFAULT_SETTINGS: ServerSettings = { silentAfterSeconds: 3 * 600, rateLimitPerMinute: 600, bodyLimit: 1024 * 1024, eventRetentionDays: 90, sharedEnrolSecret: true, trustProxy: false };
+export const DEFAULT_SETTINGS: ServerSettings = { silentAfterSeconds: 3 * 600, rateLimitPerMinute: 600, bodyLimit: 1024 * 1024, eventRetentionDays: 90, sharedEnrolSecret: true, requestTimeoutMs: 120_000, trustProxy: false };
 
 export interface AppContext {
   db: Database;

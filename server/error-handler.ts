@@ -42,9 +42,15 @@ function databaseUnavailable(err: unknown): boolean {
 function codeOf(err: FastifyError): string {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'body-too-large';
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'unsupported-media-type';
+  if (err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return 'bad-content-length';
   if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) return 'malformed-json';
   if (err.statusCode === 429) return 'rate-limited';
   return 'bad-request';
+}
+
+/** A path can be 16 KiB; the message names it, it need not repeat all of it. */
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
@@ -68,6 +74,6 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.status(500).send({ error: { code: 'internal', message: `internal error (request ${request.id}); the server log has the details` } });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: { code: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+    void reply.status(404).send({ error: { code: 'not-found', message: `no route ${request.method} ${truncate(request.url.split('?')[0]!, 200)}` } });
   });
 }

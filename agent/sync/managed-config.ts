@@ -8,6 +8,8 @@ import Type, { type Static } from 'typebox';
 import { keyIdOf, loadPublicKey, SchemaValidator, ValidationError, type Mode, type Problem } from '../../policy/index.ts';
 import { problem } from '../../policy/problems.ts';
 import { managedConfigPath } from './managed-config-path.ts';
+import { currentScope } from '../agent-paths.ts';
+import { windowsAdminOnlyProblem } from '../windows/windows-acl.ts';
 
 export { managedConfigPath };
 
@@ -128,11 +130,12 @@ function readSecretFile(file: string): { secret: string } | { problem: string } 
 }
 
 /**
- * A root agent must not take orders from a file a user could write (or, for a secret, read). Owner and mode
- * are POSIX notions; on Windows %ProgramData%'s ACLs do this job.
+ * A root or SYSTEM agent must not take orders from a file a user could write (or, for a secret, read): owner and
+ * mode on POSIX; on Windows the file's and its folder's DACL (the installer sets them; windows-acl.ts).
  */
 function adminOnlyProblem(file: string, forbiddenBits: number): string | undefined {
-  if (process.platform === 'win32' || process.getuid?.() !== 0) return undefined;
+  if (process.platform === 'win32') return currentScope() === 'machine' ? windowsAdminOnlyProblem(file, forbiddenBits === 0o077 ? 'read' : 'write') : undefined;
+  if (process.getuid?.() !== 0) return undefined;
   let st;
   try {
     st = statSync(file);

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { DEFAULT_SETTINGS } from '../../server/app-context.ts';
 import { deviceFacts, http, startTestServer, type TestServer } from '../support/server-instance.ts';
 import { event } from './api-suite.ts';
@@ -162,6 +163,42 @@ function httpFrom(client: string, method: string, path: string, options: { token
   });
 }
 
+/** Every refusal, the framework's own included, is `{error: {code, message}}` and nothing else. */
+function assertErrorShape(r: { status: number; text: string }, what: string): void {
+  let body: unknown;
+  try {
+    body = JSON.parse(r.text);
+  } catch {
+    assert.fail(`${what}: ${r.status} body is not JSON: ${r.text.slice(0, 300)}`);
+  }
+  const error = (body as { error?: { code?: unknown; message?: unknown } }).error;
+  assert.ok(error && typeof error === 'object', `${what}: ${r.status} body has no error object: ${r.text.slice(0, 300)}`);
+  assert.match(String(error.code), /^[a-z]+(-[a-z]+)*$/, `${what}: ${r.status} error code: ${r.text.slice(0, 300)}`);
+  assert.ok(typeof error.message === 'string' && error.message.length > 0, `${what}: ${r.status} error message: ${r.text.slice(0, 300)}`);
+  assert.deepEqual(Object.keys(body as object), ['error'], `${what}: ${r.status} nothing beside error: ${r.text.slice(0, 300)}`);
+}
+
+/**
+ * Bytes written as they are on a raw connection (the framework's own refusals need requests no HTTP client sends);
+ * `hold` leaves the connection open after them, as a slow or stalled client would. The first answer counts.
+ */
+function rawExchange(target: TestServer, client: string, bytes: string, hold = false): Promise<{ status: number; text: string }> {
+  const url = new URL(target.url);
+  return new Promise((resolve, reject) => {
+    let received = '';
+    const socket = connect({ host: url.hostname, port: Number(url.port), localAddress: client }, () => (hold ? socket.write(bytes) : socket.end(bytes)));
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (received += d));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      const match = /^HTTP\/1\.1 (\d{3}) [^\r]*\r\n([\s\S]*?)\r\n\r\n([\s\S]*)$/.exec(received);
+      if (!match) return reject(new Error(`no HTTP answer to ${JSON.stringify(bytes.slice(0, 120))}: ${JSON.stringify(received.slice(0, 300))}`));
+      const length = /^content-length: *(\d+)$/im.exec(match[2]!);
+      resolve({ status: Number(match[1]), text: length ? match[3]!.slice(0, Number(length[1])) : match[3]! });
+    });
+  });
+}
+
 let server: TestServer;
 let deviceToken: string;
 let viewerToken: string;
@@ -235,6 +272,7 @@ test(`${REQUESTS} hostile requests over every published route, production limits
         if (r.status !== 429) tally.pastLimiter++;
         assert.ok(r.status < 500, `request ${i} ${route.method} ${path.slice(0, 200)}: ${r.status} ${r.text.slice(0, 300)}`);
         assert.doesNotMatch(r.text, /\n\s+at |node_modules|\.ts:\d+/, `request ${i}: no stack trace`);
+        if (r.status >= 400) assertErrorShape(r, `request ${i} ${route.method} ${path.slice(0, 200)}`);
       }),
     );
     if (batch.length >= 16) await Promise.all(batch.splice(0));
@@ -260,4 +298,63 @@ test('a flood from one address is rate limited (429 with Retry-After), never a 5
   assert.ok(limited.length >= 40, `${limited.length} of ${answers.length} limited`);
   assert.ok(limited.every((a) => Number(a.retryAfter) > 0), 'every 429 says when to come back');
   assert.equal((await httpFrom(CLIENTS[0]!, 'GET', '/v1/policy', { token: deviceToken })).status, 200, 'an enrolled device elsewhere is still served');
+});
+
+test("the framework's own refusals (over-long or malformed URLs, GET bodies, bytes that are not HTTP, huge headers) come back in the server's error shape", async () => {
+  const tokenFor = (path: string) => (path.startsWith('/admin/') ? server.adminToken : deviceToken);
+  const request = (method: string, path: string, extra = '') => `${method} ${path} HTTP/1.1\r\nHost: cordon\r\nAuthorization: Bearer ${tokenFor(path)}\r\nConnection: close\r\n${extra}`;
+  const cases: { what: string; bytes: string; status?: number }[] = [];
+  for (const route of routes) {
+    const name = `${route.method} ${route.path}`;
+    if (route.path.includes('{')) {
+      const long = 'a'.repeat(150);
+      cases.push({ what: `${name}: a path parameter over the router's limit`, bytes: request(route.method, route.path.replace(/\{[^}]+\}/g, long), '\r\n'), status: 414 });
+      cases.push({ what: `${name}: a path parameter that is not valid percent-encoding`, bytes: request(route.method, route.path.replace(/\{[^}]+\}/g, '%E0%A4%A'), '\r\n'), status: 400 });
+    }
+    if (route.method === 'GET' || route.method === 'DELETE') {
+      // A declared chunked body, and an undeclared one (what Node's client sends for a GET with a body: bytes after the request).
+      cases.push({ what: `${name} with a chunked body`, bytes: request(route.method, route.path.replace(/\{[^}]+\}/g, 'x'), 'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n') });
+      cases.push({ what: `${name} with an undeclared body`, bytes: request(route.method, route.path.replace(/\{[^}]+\}/g, 'x'), `\r\n{"pad":"${'x'.repeat(64)}"}`) });
+    }
+    cases.push({ what: `${name} with a malformed chunk`, bytes: request(route.method, route.path.replace(/\{[^}]+\}/g, 'x'), 'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'), status: 400 });
+  }
+  cases.push(
+    { what: 'an unknown route', bytes: request('GET', `/v1/${'nowhere/'.repeat(100)}`, '\r\n'), status: 404 },
+    { what: 'an unknown method', bytes: request('PROPFIND', '/v1/policy', '\r\n'), status: 404 },
+    { what: 'bytes that are not HTTP', bytes: '\u0000\u0001HELLO\r\n\r\n', status: 400 },
+    { what: 'a request line with a made-up method token', bytes: 'FOO\u0007 / HTTP/1.1\r\nHost: x\r\n\r\n', status: 400 },
+    { what: 'headers over the limit', bytes: request('GET', '/v1/policy', `X-Pad: ${'a'.repeat(20_000)}\r\n\r\n`), status: 431 },
+    { what: 'a URL over the header limit', bytes: request('GET', `/${'a'.repeat(20_000)}`, '\r\n'), status: 431 },
+    { what: 'both Content-Length and chunked', bytes: request('POST', '/v1/events', 'Content-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n'), status: 400 },
+    { what: 'a body over the limit', bytes: request('POST', '/v1/events', `Content-Type: application/json\r\nContent-Length: ${DEFAULT_SETTINGS.bodyLimit + 10}\r\n\r\n{}`), status: 413 },
+    { what: 'JSON that does not parse', bytes: request('POST', '/v1/events', 'Content-Type: application/json\r\nContent-Length: 3\r\n\r\n{x}'), status: 400 },
+    { what: 'an unsupported content type', bytes: request('POST', '/v1/events', 'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=b'), status: 415 },
+  );
+  const statuses = new Map<number, number>();
+  for (let i = 0; i < cases.length; i += 8) {
+    await Promise.all(
+      cases.slice(i, i + 8).map(async (c, j) => {
+        const r = await rawExchange(server, CLIENTS[(i + j) % CLIENTS.length]!, c.bytes);
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        if (c.status !== undefined && r.status !== 429) assert.equal(r.status, c.status, `${c.what}: ${r.text.slice(0, 300)}`);
+        if (r.status >= 400) assertErrorShape(r, c.what);
+        assert.doesNotMatch(r.text, /a{120}|FST_ERR|statusCode/, `${c.what}: the answer does not echo the request or Fastify's internals`);
+      }),
+    );
+  }
+  assert.ok((statuses.get(414) ?? 0) > 0 && (statuses.get(431) ?? 0) > 0, JSON.stringify([...statuses]));
+});
+
+test('a client that never finishes its request gets a 408 in the error shape, and the connection is closed', async () => {
+  const quick = await startTestServer({ settings: { ...DEFAULT_SETTINGS, requestTimeoutMs: 500 } });
+  try {
+    const headersNeverEnd = await rawExchange(quick, CLIENTS[0]!, 'GET /healthz HTTP/1.1\r\nHost: cordon\r\n', true);
+    assert.equal(headersNeverEnd.status, 408, headersNeverEnd.text);
+    assertErrorShape(headersNeverEnd, 'headers that never end');
+    const bodyNeverEnds = await rawExchange(quick, CLIENTS[1]!, 'POST /v1/enrol HTTP/1.1\r\nHost: cordon\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"secret":', true);
+    assert.equal(bodyNeverEnds.status, 408, bodyNeverEnds.text);
+    assertErrorShape(bodyNeverEnds, 'a body that never ends');
+  } finally {
+    await quick.stop();
+  }
 });
