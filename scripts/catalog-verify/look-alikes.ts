@@ -19,6 +19,8 @@ export const LOOK_ALIKE_PACKAGES: { pkg: string; file: string; why: string }[] =
   { pkg: 'openai', file: 'index.js', why: 'the OpenAI API client' },
   { pkg: '@agentclientprotocol/sdk', file: 'dist/acp.js', why: 'the ACP protocol library the adapters use' },
   { pkg: '@letta-ai/letta-client', file: 'index.js', why: 'the Letta API client, bundled at the head of Letta Code: an app using it runs no agent' },
+  { pkg: '@google/jules-sdk', file: 'dist/index.mjs', why: "the Jules API client: a project depending on it runs no Jules CLI" },
+  { pkg: '@tencent-ai/agent-sdk', file: 'lib/index.js', why: "the CodeBuddy SDK's own library code, which an app depending on it loads without running the CLI" },
 ];
 
 export function lookAlikeFiles(): LookAlike[] {

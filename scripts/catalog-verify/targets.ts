@@ -45,11 +45,15 @@ export const VERIFY_TARGETS: VerifyTarget[] = [
   { toolId: 'pi-coding-agent', pkg: '@mariozechner/pi-coding-agent', files: ['dist/cli.js'], older: 2 },
   { toolId: 'qoder-cli', pkg: '@qoder-ai/qodercli', files: ['bundle/qodercli.js'], older: 2 },
   { toolId: 'kimi-code', pkg: '@moonshot-ai/kimi-code', files: ['dist/main.mjs'], older: 2 },
-  { toolId: 'codebuddy-code', pkg: '@tencent-ai/agent-sdk', files: ['cli/bin/codebuddy', 'cli/dist/codebuddy.js'], older: 0 },
+  { toolId: 'codebuddy-code', pkg: '@tencent-ai/agent-sdk', files: ['cli/bin/codebuddy'], older: 2 },
+  // What the SDK spawns: `node cli/dist/codebuddy-headless.js` (lib/transport/process-transport.js).
+  { toolId: 'codebuddy-code', pkg: '@tencent-ai/agent-sdk', files: ['cli/dist/codebuddy-headless.js'], older: 2 },
   { toolId: 'openclaw', pkg: 'openclaw', files: ['openclaw.mjs'], older: 2 },
   { toolId: 'openclaw', pkg: 'openclaw-cn', files: ['dist/entry.js'], older: 0 },
   { toolId: 'codebuff', pkg: 'codebuff', files: ['index.js'], older: 2 },
   { toolId: 'letta-code', pkg: '@letta-ai/letta-code', files: ['letta.js'], older: 2 },
-  { toolId: 'jules', pkg: '@google/jules', files: ['run.cjs'], older: 1 },
-  { toolId: 'junie', pkg: '@jetbrains/junie', files: ['bin/index.js'], older: 0 },
+  { toolId: 'jules', pkg: '@google/jules', files: ['run.cjs'], older: 2 },
+  { toolId: 'junie', pkg: '@jetbrains/junie', files: ['bin/index.js'], older: 2 },
+  // The launcher script its postinstall copies to ~/.local/bin/junie.
+  { toolId: 'junie', pkg: '@jetbrains/junie', files: ['shim/junie'], older: 2 },
 ];

@@ -20,7 +20,12 @@ const PACKAGES = [
   { pkg: 'codebuff', version: '1.0.685', bin: 'codebuff', expect: 'codebuff' },
   { pkg: '@zed-industries/claude-code-acp', version: '0.16.2', bin: 'claude-code-acp', expect: 'claude-code', via: 'claude-code-acp' },
   { pkg: '@zed-industries/codex-acp', version: '0.16.0', bin: 'codex-acp', expect: 'codex', via: 'codex-acp', copyable: 'bin/codex-acp.js' },
+  { pkg: '@google/jules', version: '0.1.42', bin: 'jules', expect: 'jules', copyable: 'run.cjs' },
+  { pkg: '@jetbrains/junie', version: '3110.7.0', bin: 'junie', expect: 'junie' },
 ] as const;
+
+/** The CodeBuddy Agent SDK: no bin; it runs the CodeBuddy CLI it ships under cli/ as `node cli/dist/codebuddy-headless.js`. */
+const TENCENT_SDK = { pkg: '@tencent-ai/agent-sdk', version: '0.3.201' };
 
 const SDK = { pkg: '@anthropic-ai/claude-agent-sdk', version: '0.3.333' };
 
@@ -83,14 +88,73 @@ describe('new catalog tools from their real npm packages', () => {
 
   it("folders named after the new tools, `npm init -y`'d, with the user's own code in them, are not tools", () => {
     // npm init -y names the project after its folder: for the unscoped tool names that is the tool's own name.
-    for (const name of ['kimi-code', 'openclaw', 'openclaw-cn', 'letta-code', 'codebuff', 'claude-agent-sdk', 'codex-acp']) {
+    for (const name of ['kimi-code', 'openclaw', 'openclaw-cn', 'letta-code', 'codebuff', 'claude-agent-sdk', 'codex-acp', 'jules', 'junie', 'agent']) {
       const dir = join(scratch, 'projects', name);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js' }));
-      writeFileSync(join(dir, 'server.js'), `// ${name}: my notes; OPENCLAW_HOME LETTA_API_KEY KIMI_API_KEY\n`);
+      writeFileSync(join(dir, 'server.js'), `// ${name}: my notes; OPENCLAW_HOME LETTA_API_KEY KIMI_API_KEY jules_tmp EJ_RUNNER_PWD\n`);
       assert.equal(run(['node', join(dir, 'server.js')]), null, name);
       assert.equal(run(['node', 'server.js'], process.execPath, dir), null, name);
     }
+  });
+});
+
+describe('Junie and Jules: what their installers leave outside the package', () => {
+  it("Junie's shim (what its postinstall writes to ~/.local/bin/junie) copied and renamed is still Junie (content markers)", () => {
+    const copy = join(scratch, 'shims', 'jn');
+    mkdirSync(dirname(copy), { recursive: true });
+    copyFileSync(join(cachedPackage('@jetbrains/junie', '3110.7.0'), 'shim', 'junie'), copy);
+    const d = matcher.matchFile(copy);
+    assert.equal(d?.identification.toolId, 'junie', d ? `${d.identification.evidence}: ${d.identification.detail}` : 'no match');
+    assert.equal(d?.identification.evidence, 'binary-marker');
+  });
+
+  it("the postinstall's own paths are the ones the catalog lists (Junie's versions folder, Jules' temp folder and npm bin directory)", () => {
+    const postinstall = readFileSync(join(cachedPackage('@jetbrains/junie', '3110.7.0'), 'postinstall.js'), 'utf8');
+    assert.match(postinstall, /path\.join\(os\.homedir\(\), '\.local', 'share', 'junie'\)/);
+    assert.match(postinstall, /path\.join\(JUNIE_DATA, 'versions'\)/);
+    assert.equal(run(['junie'], '/home/erin/.local/share/junie/versions/3110.7/junie/bin/junie')?.toolId, 'junie');
+    const jules = cachedPackage('@google/jules', '0.1.42');
+    assert.match(readFileSync(join(jules, 'run.cjs'), 'utf8'), /path\.join\(os\.tmpdir\(\), "jules_tmp"\)/);
+    assert.match(readFileSync(join(jules, 'index.cjs'), 'utf8'), /const cmd = isGlobal \? "npm root -g" : "npm root";/);
+    assert.equal(run(['jules'], '/tmp/jules_tmp/jules')?.toolId, 'jules');
+    assert.equal(run(['jules', 'new', 'x'], '/home/erin/.nvm/versions/node/v22.11.0/bin/jules')?.toolId, 'jules');
+    // The same name anywhere a user writes their own programs is not Jules.
+    assert.equal(run(['jules'], '/home/erin/bin/jules'), null);
+  });
+});
+
+describe('the CodeBuddy Agent SDK (@tencent-ai/agent-sdk, real npm package)', () => {
+  it("the CodeBuddy CLI the SDK spawns from a global install is CodeBuddy Code, reached via the SDK", () => {
+    const { packageDir } = globalLayout(TENCENT_SDK.pkg, TENCENT_SDK.version);
+    for (const file of ['cli/dist/codebuddy-headless.js', 'cli/bin/codebuddy']) {
+      const d = run(['node', join(packageDir, file), '--print', 'hi']);
+      assert.equal(d?.identification.toolId, 'codebuddy-code', `${file}: ${d ? `${d.identification.evidence}: ${d.identification.detail}` : 'no match'}`);
+      assert.equal(d?.identification.via, 'codebuddy-agent-sdk', file);
+      assert.equal(d?.action, 'block');
+    }
+  });
+
+  it('its launcher copied out of the SDK and renamed is still CodeBuddy Code (content markers)', () => {
+    const dir = join(scratch, 'loose-codebuddy');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(cachedPackage(TENCENT_SDK.pkg, TENCENT_SDK.version), 'cli', 'bin', 'codebuddy'), join(dir, 'dev-helper'));
+    const d = run(['node', join(dir, 'dev-helper')]);
+    assert.equal(d?.identification.toolId, 'codebuddy-code', d ? `${d.identification.evidence}: ${d.identification.detail}` : 'no match');
+    assert.equal(d?.identification.evidence, 'binary-marker');
+    assert.equal(d?.identification.via, undefined);
+  });
+
+  it('a project that depends on the SDK and loads it, without running the CLI, is not identified', () => {
+    const project = join(scratch, 'tencent-sdk-project');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'support-bot', version: '1.0.0' }));
+    writeFileSync(join(project, 'app.js'), "const sdk = require('@tencent-ai/agent-sdk');\nconsole.log(typeof sdk.query);\n");
+    execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', `${TENCENT_SDK.pkg}@${TENCENT_SDK.version}`, 'zod@4'], { cwd: project, stdio: ['ignore', 'ignore', 'pipe'], timeout: 10 * 60_000 });
+    // The app really loads the SDK: it prints "function".
+    assert.equal(execFileSync(process.execPath, ['app.js'], { cwd: project, encoding: 'utf8' }).trim(), 'function');
+    assert.equal(run(['node', 'app.js'], process.execPath, project), null);
+    assert.equal(run(['node', join(project, 'app.js')]), null);
   });
 });
 
