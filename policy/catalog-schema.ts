@@ -11,7 +11,7 @@ export const ByteMarkerSchema = Type.Object(
       description:
         'where to look: the first or the last `windowBytes` bytes of the file, or (`section`) the first and the last `windowBytes` of one ELF section',
     }),
-    section: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'ELF section name for region `section`, e.g. .bun' })),
+    section: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'ELF section name for region `section`, e.g. .bun; an unnamed note section goes by its note name (NODE_SEA_BLOB: a Node single-executable app)' })),
     windowBytes: Type.Integer({ minimum: 256, maximum: 16 * 1024 * 1024 }),
     all: Type.Array(NonEmpty, {
       minItems: 1,
@@ -30,6 +30,17 @@ export const ArgvRuleSchema = Type.Object(
     args: Type.Array(NonEmpty, { minItems: 1, description: 'argv[1..n] must equal these, in order' }),
   },
   { additionalProperties: false, description: 'a subcommand of another program, e.g. `gh copilot`' },
+);
+
+export const SharedPathSchema = Type.Object(
+  {
+    glob: NonEmpty,
+    notBuiltWith: Type.Array(Type.Literal('go'), {
+      minItems: 1,
+      description: 'toolchains the tool is not built with: a Go binary (a `.go.buildinfo` section) at this location is another program',
+    }),
+  },
+  { additionalProperties: false },
 );
 
 export const KnownHashSchema = Type.Object(
@@ -73,6 +84,11 @@ export const SignaturesSchema = Type.Object(
       Type.Array(NonEmpty, {
         description:
           'install locations as globs; `~` stands for any user home, `*` for one path segment, `**` for any depth',
+      }),
+    ),
+    sharedPaths: Type.Optional(
+      Type.Array(SharedPathSchema, {
+        description: 'install locations other programs use too (pressly/goose also installs ~/.local/bin/goose): they count only when the file there is not built with the named toolchain',
       }),
     ),
     argv: Type.Optional(Type.Array(ArgvRuleSchema)),
@@ -181,6 +197,7 @@ export const CatalogEntrySchema = Type.Object(
 
 export type ByteMarker = Static<typeof ByteMarkerSchema>;
 export type ArgvRule = Static<typeof ArgvRuleSchema>;
+export type SharedPath = Static<typeof SharedPathSchema>;
 export type Signatures = Static<typeof SignaturesSchema>;
 export type CatalogEntry = Static<typeof CatalogEntrySchema>;
 export type EndpointSource = Static<typeof EndpointSourceSchema>;

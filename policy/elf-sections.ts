@@ -14,7 +14,9 @@ export type ReadAt = (offset: number, length: number) => Buffer | null;
 const MAX_SECTIONS = 512;
 const MAX_SHSTRTAB = 64 * 1024;
 const SHDR_SIZE = 64;
+const SHT_NOTE = 7;
 const SHT_NOBITS = 8;
+const MAX_NOTE_NAME = 64;
 
 /** The sections of an ELF64 LE file, or null when it is not one (or its header lies). Never throws. */
 export function elfSections(read: ReadAt, fileSize: number): ElfSection[] | null {
@@ -45,9 +47,22 @@ export function elfSections(read: ReadAt, fileSize: number): ElfSection[] | null
     const s = entry(i);
     if (s.type === SHT_NOBITS || s.nameOff >= names.length) continue;
     const end = names.indexOf(0, s.nameOff);
-    const name = names.toString('latin1', s.nameOff, end < 0 ? names.length : end);
+    let name = names.toString('latin1', s.nameOff, end < 0 ? names.length : end);
     if (s.offset + s.size > fileSize) continue;
+    // postject (Node's single-executable apps) adds its payload as an unnamed note: known by the note's name.
+    if (name === '' && s.type === SHT_NOTE) name = noteName(read, s.offset, s.size) ?? '';
     sections.push({ name, offset: s.offset, size: s.size });
   }
   return sections;
+}
+
+/** The owner name of the first note in a note section (Elf64_Nhdr: namesz, descsz, type, then the name). */
+function noteName(read: ReadAt, offset: number, size: number): string | null {
+  if (size < 12) return null;
+  const hdr = read(offset, Math.min(size, 12 + MAX_NOTE_NAME));
+  if (!hdr || hdr.length < 12) return null;
+  const namesz = hdr.readUInt32LE(0);
+  if (namesz < 2 || namesz > MAX_NOTE_NAME || 12 + namesz > hdr.length) return null;
+  const name = hdr.toString('latin1', 12, 12 + namesz - 1);
+  return /^[\x21-\x7e]+$/.test(name) ? name : null;
 }

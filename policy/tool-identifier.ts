@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { CompiledTool } from './compiled-policy.ts';
 import { elfSections, type ElfSection } from './elf-sections.ts';
+import { builtWith, type Toolchain } from './elf-toolchain.ts';
 import type { FileProbe, FileStat } from './file-probe.ts';
 import { interpreterKind, interpreterTarget, pythonLauncherPackage, stripVersion, type InterpreterKind } from './interpreter-argv.ts';
 import { interpreterByContent } from './interpreter-content.ts';
@@ -111,6 +112,8 @@ export class ToolIdentifier {
   private readonly hashes = new Map<string, string>();
   private readonly subcommands = new Map<string, { args: readonly string[]; toolId: string }[]>();
   private readonly locations: GlobSet<string>;
+  /** Install locations other programs share: they count only for a file not built with `notBuiltWith`. */
+  private readonly sharedLocations: GlobSet<{ toolId: string; glob: string; notBuiltWith: readonly Toolchain[] }>;
   private readonly markers: MarkerSet[] = [];
   private readonly headWindow: number;
   private readonly tailWindow: number;
@@ -125,8 +128,11 @@ export class ToolIdentifier {
   constructor(
     tools: readonly CompiledTool[],
     private readonly probe: FileProbe,
+    /** Count every marker of a set that matched (catalog:verify reports k of n); the agent stops at `atLeast`. */
+    private readonly countAllMarkers = false,
   ) {
     const globs: { glob: string; value: string }[] = [];
+    const shared: { glob: string; value: { toolId: string; glob: string; notBuiltWith: readonly Toolchain[] } }[] = [];
     for (const tool of tools) {
       if (tool.embeds) this.embedded.set(tool.id, tool.embeds);
       const s = tool.signatures;
@@ -138,6 +144,7 @@ export class ToolIdentifier {
       for (const c of s.homebrew?.casks ?? []) this.brewCasks.set(c, tool.id);
       for (const h of s.sha256 ?? []) this.hashes.set(h.sha256, tool.id);
       for (const g of s.paths ?? []) globs.push({ glob: g, value: tool.id });
+      for (const p of s.sharedPaths ?? []) shared.push({ glob: p.glob, value: { toolId: tool.id, glob: p.glob, notBuiltWith: p.notBuiltWith } });
       for (const rule of s.argv ?? []) {
         const list = this.subcommands.get(rule.executable) ?? [];
         list.push({ args: rule.args, toolId: tool.id });
@@ -154,6 +161,7 @@ export class ToolIdentifier {
         });
     }
     this.locations = new GlobSet(globs);
+    this.sharedLocations = new GlobSet(shared);
     this.headWindow = Math.max(0, ...this.markers.filter((m) => m.region === 'head').map((m) => m.windowBytes));
     this.tailWindow = Math.max(0, ...this.markers.filter((m) => m.region === 'tail').map((m) => m.windowBytes));
   }
@@ -277,6 +285,8 @@ export class ToolIdentifier {
       if (byRealPath) return byRealPath;
     }
     const file = real ?? given;
+    const sharedHit = this.fromSharedLocation(given, readable, st) ?? (real && real !== given ? this.fromSharedLocation(real, readable, st) : null);
+    if (sharedHit) return sharedHit;
     const manifest = this.fromManifest(file, root, this.trustedOwners(file, root, st, runBy));
     if (manifest) return manifest;
     const content = this.fromContent(readable === `${root}${given}` && real ? real : readable, kind, st);
@@ -302,6 +312,16 @@ export class ToolIdentifier {
     const loc = this.locations.match(path);
     if (loc) return { toolId: loc.value, evidence: 'install-location', detail: loc.glob, file: path };
     return null;
+  }
+
+  /** A location another program installs to as well: the file there is the tool unless its toolchain says not. */
+  private fromSharedLocation(path: string, readable: string, st: FileStat): Identification | null {
+    const loc = this.sharedLocations.match(path);
+    if (!loc) return null;
+    const read = (offset: number, length: number) => this.probe.readAt(readable, offset, length);
+    const other = loc.value.notBuiltWith.find((t) => builtWith(t, read, st.size));
+    if (other) return null;
+    return { toolId: loc.value.toolId, evidence: 'install-location', detail: `${loc.value.glob} (not a ${loc.value.notBuiltWith.join('/')} binary)`, file: path };
   }
 
   /**
@@ -387,7 +407,7 @@ export class ToolIdentifier {
       }
       if (windows.length === 0) continue;
       let found = 0;
-      for (const forms of m.needles) if (forms.some((n) => windows.some((w) => w.includes(n))) && ++found >= m.atLeast) break;
+      for (const forms of m.needles) if (forms.some((n) => windows.some((w) => w.includes(n))) && ++found >= m.atLeast && !this.countAllMarkers) break;
       if (found >= m.atLeast) {
         const where = m.region === 'section' ? `section ${m.section}` : m.region;
         return { toolId: m.toolId, evidence: 'binary-marker', detail: `${found} of ${m.needles.length} markers in ${where} ${m.windowBytes} bytes` };

@@ -35,7 +35,7 @@ port.on('message', (m: ToScanLane) => {
         const v = judge.judge(m.q);
         v.after?.();
         const kind = m.q.open ? 'script' : 'native';
-        post({ kind: 'verdict', id: m.id, verdict: { deny: v.deny, cacheable: v.cacheable, report: v.report, interpreter: v.interpreter, prevented }, found: judge.knownIdentity(m.q, kind) });
+        post({ kind: 'verdict', id: m.id, verdict: { deny: v.deny, cacheable: v.cacheable, report: v.report, interpreter: v.interpreter, anyUser: v.anyUser, prevented }, found: judge.knownIdentity(m.q, kind) });
       } catch {
         post({ kind: 'verdict', id: m.id, verdict: null });
       }

@@ -22,6 +22,7 @@ export interface LaneVerdict {
   cacheable: boolean;
   report: boolean;
   interpreter?: boolean;
+  anyUser?: boolean;
   prevented?: { decision: Decision; user: string | undefined; caller: ExecCaller };
 }
 

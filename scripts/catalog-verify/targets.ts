@@ -30,7 +30,7 @@ export const VERIFY_TARGETS: VerifyTarget[] = [
   { toolId: 'codex-acp', pkg: '@zed-industries/codex-acp', files: ['bin/codex-acp.js'], older: 2 },
   { toolId: 'claude-code-acp', pkg: '@zed-industries/claude-code-acp', files: ['dist/index.js'], older: 2 },
   { toolId: 'gemini-cli', pkg: '@google/gemini-cli', files: ['bundle/gemini.js', 'dist/index.js'], older: 2 },
-  { toolId: 'qwen-code', pkg: '@qwen-code/qwen-code', files: ['cli.js', 'dist/cli.js'], older: 2 },
+  { toolId: 'qwen-code', pkg: '@qwen-code/qwen-code', files: ['cli-entry.js', 'cli.js', 'dist/cli.js'], older: 2 },
   { toolId: 'opencode', pkg: 'opencode-linux-x64', files: ['bin/opencode'], older: 2 },
   { toolId: 'amp', pkg: '@ampcode/cli-linux-x64', files: ['bin/amp', 'amp'], older: 2, keep: anyVersion },
   { toolId: 'copilot-cli', pkg: '@github/copilot', files: ['index.js', 'npm-loader.js'], older: 2 },

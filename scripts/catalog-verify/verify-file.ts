@@ -24,8 +24,8 @@ export class ContentJudge {
   private readonly identifier: ToolIdentifier;
   constructor(tools: readonly CompiledTool[]) {
     // Path rules are dropped: the cache folder is not an install location, and a renamed copy has none.
-    const contentOnly = tools.map((t) => ({ ...t, signatures: { ...t.signatures, paths: undefined, npm: undefined, pypi: undefined, homebrew: undefined } }));
-    this.identifier = new ToolIdentifier(contentOnly, new ContentOnlyProbe());
+    const contentOnly = tools.map((t) => ({ ...t, signatures: { ...t.signatures, paths: undefined, sharedPaths: undefined, npm: undefined, pypi: undefined, homebrew: undefined } }));
+    this.identifier = new ToolIdentifier(contentOnly, new ContentOnlyProbe(), true);
   }
 
   judge(path: string, kind: 'native' | 'script'): FileVerdict {
