@@ -40,7 +40,10 @@ function run(argv: string[], exe = process.execPath, cwd = scratch): ReturnType<
 }
 
 /** The real package unpacked into PREFIX/lib/node_modules with npm's bin symlinks beside it. */
+const layouts = new Map<string, { prefix: string; packageDir: string; bins: Record<string, string> }>();
 function globalLayout(pkg: string, version: string): { prefix: string; packageDir: string; bins: Record<string, string> } {
+  const known = layouts.get(`${pkg}@${version}`);
+  if (known) return known;
   const unpacked = cachedPackage(pkg, version);
   const prefix = join(scratch, `prefix-${pkg.replace('/', '+')}`);
   const packageDir = join(prefix, 'lib', 'node_modules', ...pkg.split('/'));
@@ -53,6 +56,7 @@ function globalLayout(pkg: string, version: string): { prefix: string; packageDi
     bins[name] = join(prefix, 'bin', name);
     symlinkSync(join('..', 'lib', 'node_modules', ...pkg.split('/'), target), bins[name]);
   }
+  layouts.set(`${pkg}@${version}`, { prefix, packageDir, bins });
   return { prefix, packageDir, bins };
 }
 
@@ -143,6 +147,30 @@ describe('the CodeBuddy Agent SDK (@tencent-ai/agent-sdk, real npm package)', ()
     assert.equal(d?.identification.toolId, 'codebuddy-code', d ? `${d.identification.evidence}: ${d.identification.detail}` : 'no match');
     assert.equal(d?.identification.evidence, 'binary-marker');
     assert.equal(d?.identification.via, undefined);
+  });
+
+  it('policy can name the SDK on its own: allowed on build servers while CodeBuddy Code stays banned', () => {
+    const catalog = builtInCatalog();
+    const policy = compilePolicy(
+      parsePolicy(
+        'schemaVersion: 1\nid: p\nname: p\nmode: enforce\nrules:\n  - id: sdk-on-build-servers\n    tools: [codebuddy-agent-sdk]\n    action: allow\n  - id: no-codebuddy\n    tools: [codebuddy-code]\n    action: block\n',
+        'p.yaml',
+        catalog,
+      ),
+      catalog,
+    );
+    const m = new Matcher(policy);
+    const obs = (script: string): ProcessObservation => ({ pid: pid++, ppid: 1, uid: 1000, startTime: 1, exe: process.execPath, argv: ['node', script], cwd: () => scratch });
+    const { packageDir } = globalLayout(TENCENT_SDK.pkg, TENCENT_SDK.version);
+    const viaSdk = m.matchProcess(obs(join(packageDir, 'cli', 'dist', 'codebuddy-headless.js')));
+    assert.equal(viaSdk?.toolId, 'codebuddy-agent-sdk');
+    assert.equal(viaSdk?.action, 'allow');
+    const copy = join(scratch, 'loose-codebuddy-2', 'helper');
+    mkdirSync(dirname(copy), { recursive: true });
+    copyFileSync(join(packageDir, 'cli', 'bin', 'codebuddy'), copy);
+    const loose = m.matchProcess(obs(copy));
+    assert.equal(loose?.toolId, 'codebuddy-code');
+    assert.equal(loose?.action, 'block');
   });
 
   it('a project that depends on the SDK and loads it, without running the CLI, is not identified', () => {
