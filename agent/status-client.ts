@@ -56,7 +56,8 @@ export function statusApiRequest<T>(socketPath: string, method: string, path: st
 async function windowsServiceRequest<T>(pipe: string, method: string, path: string, body: unknown, timeoutMs: number): Promise<ApiResponse<T>> {
   let answer: { status: number; body: string };
   try {
-    answer = await verifiedPipeRequest(pipe, method, path, body === undefined ? undefined : JSON.stringify(body), timeoutMs);
+    // Starting PowerShell and compiling its one P/Invoke takes seconds on a busy machine: never less than 20 s.
+    answer = await verifiedPipeRequest(pipe, method, path, body === undefined ? undefined : JSON.stringify(body), Math.max(timeoutMs, 20_000));
   } catch (err) {
     if (err instanceof UntrustedPipeServer) throw new AgentUnreachable(err.message);
     if (/ENOENT|cannot find|All pipe instances|TimeoutException|timed out/i.test((err as Error).message)) throw new AgentUnreachable(`the Cordon agent service is not answering on ${pipe}`);

@@ -6,7 +6,7 @@ import { EXIT, parseFlags, untilStopSignal, UsageError, type Command } from './c
 
 const USAGE = `cordon server [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--tls-cert F --tls-key F]
               [--enrol-secret-file F] [--signing-key F] [--no-shared-enrol-secret] [--rate-limit N]
-              [--retention-days N] [--trust-proxy] [--log-level L]
+              [--retention-days N] [--request-timeout S] [--trust-proxy] [--log-level L]
       runs the server until SIGTERM/SIGINT. Without --database-url (or DATABASE_URL) it stores everything in an
       embedded PostgreSQL (PGlite) under the data dir. Defaults: port 8443, host 127.0.0.1,
       data dir $CORDON_SERVER_DATA or /var/lib/cordon-server (root) or ~/.local/share/cordon-server.
@@ -15,6 +15,7 @@ const USAGE = `cordon server [--port N] [--host H] [--data-dir DIR] [--database-
                        so a revoked device cannot enrol again with the installer's secret
       --rate-limit N   requests per minute per token (or IP) before 429; 0 = off (default 600)
       --retention-days N   delete events N days after they arrive; 0 = keep (default 90)
+      --request-timeout S   a request's headers and body must arrive within S seconds, else 408 (default 120)
       --trust-proxy    take the client IP from X-Forwarded-For (only behind your own reverse proxy)
 cordon server public-key [--data-dir DIR]   print the public key(s) agents pin (current, then next)
 cordon server rotate-key [--data-dir DIR]   make a next key; run again to make it current`;
@@ -41,6 +42,7 @@ export const serverCommand: Command = {
       'signing-key': { type: 'string' },
       'rate-limit': { type: 'string' },
       'retention-days': { type: 'string' },
+      'request-timeout': { type: 'string' },
       'trust-proxy': { type: 'boolean' },
       'no-shared-enrol-secret': { type: 'boolean' },
       'log-level': { type: 'string' },
@@ -72,6 +74,7 @@ export const serverCommand: Command = {
         Object.entries({
           rateLimitPerMinute: integer(values['rate-limit'], '--rate-limit', 0, 1_000_000),
           eventRetentionDays: integer(values['retention-days'], '--retention-days', 0, 36_500),
+          requestTimeoutMs: values['request-timeout'] === undefined ? undefined : integer(values['request-timeout'], '--request-timeout', 1, 3600)! * 1000,
           trustProxy: values['trust-proxy'],
           sharedEnrolSecret: values['no-shared-enrol-secret'] ? false : undefined,
         }).filter(([, v]) => v !== undefined),

@@ -20,6 +20,11 @@ export interface AccountSource {
    * and callers re-read it after a while instead.
    */
   changeStamp(): string | undefined;
+  /**
+   * One account by uid, asked of the directory itself: network directories (LDAP, SSSD, Active Directory) often do
+   * not enumerate their users, so `list()` misses them.
+   */
+  find(uid: number): Account | undefined;
 }
 
 /** The source this platform's accounts live in. Windows has none here: only the agent's own user is known by name. */

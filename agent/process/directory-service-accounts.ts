@@ -73,6 +73,14 @@ export class DirectoryServiceAccounts implements AccountSource {
     }
   }
 
+  find(uid: number): Account | undefined {
+    try {
+      return parseDscacheutilUsers(this.run('/usr/bin/dscacheutil', ['-q', 'user', '-a', 'uid', String(uid)])).find((a) => a.uid === uid);
+    } catch {
+      return undefined;
+    }
+  }
+
   changeStamp(): string | undefined {
     try {
       return String(statSync(DSLOCAL_USERS).mtimeMs);

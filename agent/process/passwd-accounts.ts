@@ -43,6 +43,15 @@ export class PasswdAccounts implements AccountSource {
     }
   }
 
+  find(uid: number): Account | undefined {
+    if (!this.useGetent) return undefined;
+    try {
+      return parsePasswd(execFileSync('getent', ['passwd', String(uid)], { encoding: 'utf8', timeout: 5000, maxBuffer: 64 * 1024, stdio: ['ignore', 'pipe', 'ignore'] })).find((a) => a.uid === uid);
+    } catch {
+      return undefined; // exit 2: no such uid
+    }
+  }
+
   changeStamp(): string | undefined {
     try {
       return String(statSync(this.passwdPath).mtimeMs);

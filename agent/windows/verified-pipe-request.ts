@@ -3,8 +3,8 @@
 // that got there first makes the agent fail with EADDRINUSE, see status-server.ts), but a pipe every user may write
 // to also lets every user add server instances of it; a client cannot tell them apart by name. Node has no
 // GetNamedPipeServerProcessId, so the exchange runs in PowerShell: connect, ask the kernel which process serves this
-// very handle, compare it with the service's process id from the service manager, and only then send the request
-// and read the answer on the same handle. The script is a constant; pipe name and request travel in environment
+// very handle, check it is the CordonAgent service's process or the agent that service's host started, and only
+// then send the request and read the answer on the same handle. The script is a constant; pipe name and request travel in environment
 // variables (the request base64-encoded), never in a command string.
 import { execFile } from 'node:child_process';
 import { win32 } from 'node:path';
@@ -19,7 +19,13 @@ export const VERIFIED_PIPE_SCRIPT = [
   '$serverPid = [uint32]0',
   "if (-not [CordonPipe.Native]::GetNamedPipeServerProcessId($client.SafePipeHandle.DangerousGetHandle(), [ref]$serverPid)) { throw 'GetNamedPipeServerProcessId failed' }",
   '$service = Get-CimInstance -ClassName Win32_Service -Filter "Name=\'$env:CORDON_SERVICE_NAME\'"',
-  'if ($null -eq $service -or [uint32]$service.ProcessId -ne $serverPid) { [Console]::Out.Write("untrusted-server $serverPid $([uint32]$service.ProcessId)"); exit 3 }',
+  '$servicePid = if ($null -eq $service) { [uint32]0 } else { [uint32]$service.ProcessId }',
+  // The service host runs the agent as its child: the server is the service's process or a child it started (a
+  // user cannot make a LocalSystem process their parent), created after it (so not a recycled parent id).
+  '$server = Get-CimInstance -ClassName Win32_Process -Filter "ProcessId=$serverPid"',
+  '$serviceProcess = if ($servicePid -ne 0) { Get-CimInstance -ClassName Win32_Process -Filter "ProcessId=$servicePid" } else { $null }',
+  '$trusted = ($null -ne $server) -and ($null -ne $serviceProcess) -and (($serverPid -eq $servicePid) -or (([uint32]$server.ParentProcessId -eq $servicePid) -and ($server.CreationDate -ge $serviceProcess.CreationDate)))',
+  'if (-not $trusted) { [Console]::Out.Write("untrusted-server $serverPid $servicePid"); exit 3 }',
   '$request = [Convert]::FromBase64String($env:CORDON_PIPE_REQUEST)',
   '$client.Write($request, 0, $request.Length)',
   '$client.Flush()',
@@ -98,7 +104,7 @@ export function verifiedPipeRequest(pipePath: string, method: string, path: stri
         return reject(err ?? parseErr);
       }
       if (outcome.kind === 'untrusted-server')
-        return reject(new UntrustedPipeServer(`process ${outcome.serverPid} serves ${pipePath}, but the ${AGENT_SERVICE_NAME} service is ${outcome.servicePid ? `process ${outcome.servicePid}` : 'not running'}: not talking to it (someone may be impersonating the agent)`));
+        return reject(new UntrustedPipeServer(`process ${outcome.serverPid} serves ${pipePath}, but it is not the ${AGENT_SERVICE_NAME} service (${outcome.servicePid ? `process ${outcome.servicePid}` : 'not running'}) nor the agent it started: not talking to it (someone may be impersonating the agent)`));
       try {
         resolve(parseHttpResponse(outcome.bytes));
       } catch (httpErr) {

@@ -50,6 +50,25 @@ describe('Linux accounts (real, useradd)', { skip: localUsersUnavailable() }, ()
     }
   });
 
+  test('a uid the listing lacks (a directory that does not enumerate) is asked for by itself with getent, once a minute at most', () => {
+    let user: LocalUser | undefined;
+    try {
+      user = createLocalUser('acf');
+      const asked: number[] = [];
+      const real = new PasswdAccounts();
+      const directory = new UserDirectory({ list: () => [], changeStamp: () => 'fixed', find: (uid) => (asked.push(uid), real.find(uid)) });
+      assert.equal(directory.nameOf(user.uid), user.name);
+      assert.equal(directory.nameOf(4_000_000_001), undefined);
+      assert.equal(directory.nameOf(4_000_000_001), undefined);
+      assert.deepEqual(asked, [user.uid, 4_000_000_001], 'an unknown uid is not asked for again within the minute');
+      // Many distinct unknown uids (a range of subordinate uids): at most 20 questions a minute in all.
+      for (let uid = 4_000_001_000; uid < 4_000_001_100; uid++) directory.nameOf(uid);
+      assert.equal(asked.length, 20);
+    } finally {
+      removeLocalUser(user);
+    }
+  });
+
   test('passwd parsing: comments, short lines and bad uids skipped; the first entry for a uid names it', () => {
     const accounts = parsePasswd(['# c', 'root:x:0:0:root:/root:/bin/bash', 'toor:x:0:0::/root:/bin/sh', 'short:x:1', 'bad:x:abc:1::/h:/bin/sh', 'neg:x:-5:1::/h:/bin/sh', ''].join('\n'));
     assert.deepEqual(accounts.map((a) => a.name), ['root', 'toor']);
@@ -79,6 +98,14 @@ describe('macOS directory service (hand-written listings in the documented forma
     assert.deepEqual(accounts.find((a) => a.uid === 501), alice);
     assert.deepEqual(accounts.find((a) => a.uid === 502), { uid: 502, name: 'carol', home: '/Users/Carol Lewis', shell: '/bin/bash' });
     assert.ok(!accounts.some((a) => a.name === 'nobody'), 'negative uids are not accounts');
+  });
+
+  test('one uid: dscacheutil -q user -a uid N', () => {
+    const calls: string[][] = [];
+    const block = fixture('macos-dscacheutil-user.handwritten.txt').split('\n\n').find((b) => b.includes('uid: 1834201117'))!;
+    const source = new DirectoryServiceAccounts((file, args) => (calls.push([file, ...args]), `${block}\n\n`));
+    assert.deepEqual(source.find(1834201117), { uid: 1834201117, name: 'b.marley', home: '/Users/b.marley', shell: '/bin/zsh' });
+    assert.deepEqual(calls, [['/usr/bin/dscacheutil', '-q', 'user', '-a', 'uid', '1834201117']]);
   });
 
   test('the source runs dscacheutil, falls back to dscl when it fails, with argv and absolute tool paths', () => {
@@ -115,7 +142,7 @@ describe('macOS directory service (hand-written listings in the documented forma
         { uid: 501, name: 'alice', home: join(users, 'alice'), shell: '/bin/zsh' },
         { uid: person.uid, name: person.name, home: '/nonexistent', shell: '/bin/zsh' },
       ];
-      const directory = new UserDirectory({ list: () => listed, changeStamp: () => 'fixed' });
+      const directory = new UserDirectory({ list: () => listed, changeStamp: () => 'fixed', find: () => undefined });
       const homes = userHomes({ directory, asRoot: true, platform: 'darwin', usersRoot: users });
       assert.deepEqual(homes.map((h) => [h.user, h.uid, h.home]), [
         ['alice', 501, join(users, 'alice')],

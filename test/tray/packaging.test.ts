@@ -1,7 +1,8 @@
 // Packaging resources: the fuse plan matches electron-builder.yml, the icons are the drawing's output and valid
 // images for each OS, and the service definitions run what the installer lays down.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +13,8 @@ import { trayIcon } from '../../build/icon-drawing.ts';
 import { encodePng } from '../../build/png-encoder.ts';
 import { TRAY_STATES, trayIconName } from '../../ui-shared/tray-state.ts';
 import { REPO_ROOT } from '../support/cli.ts';
+import { requireSystemPart } from '../support/system-part.ts';
+import { AGENT_SERVICE_NAME } from '../../agent/windows/verified-pipe-request.ts';
 
 const ICONS = join(REPO_ROOT, 'build/icons');
 const builderConfig = parse(readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, Record<string, unknown>>;
@@ -56,11 +59,59 @@ test("electron-builder.yml passes electron-builder's own configuration schema", 
   assert.match(r.stdout, /^valid$/m);
 });
 
-test('installers: per-machine silent Windows installers, deb + AppImage, macOS pkg', () => {
+test('installers: a per-machine silent Windows installer (NSIS; no MSI, which would install no service), deb + AppImage, macOS pkg', () => {
   assert.deepEqual(builderConfig.linux!.target, ['deb', 'AppImage']);
   assert.deepEqual(builderConfig.mac!.target, ['pkg']);
-  assert.deepEqual(builderConfig.win!.target, ['nsis', 'msi']);
-  for (const k of ['nsis', 'msi']) assert.equal(builderConfig[k]!.perMachine, true, k);
+  assert.deepEqual(builderConfig.win!.target, ['nsis']);
+  assert.equal(builderConfig.nsis!.perMachine, true);
+  assert.equal(builderConfig.nsis!.include, 'build/win/installer.nsh');
+});
+
+// Neither can run here (no Windows): both are compiled for real, the NSIS hooks by makensis with warnings as errors
+// in a stub installer that uses every macro, the service host by Mono's C# compiler against the same
+// System.ServiceProcess API the installer compiles it against with the .NET Framework's csc.exe.
+const nsisMissing = requireSystemPart({ binary: 'makensis', debianPackage: 'nsis' });
+const mcsMissing = requireSystemPart({ binary: 'mcs', debianPackage: 'mono-mcs' }) ?? requireSystemPart({ binary: '/usr/lib/mono/4.5/System.ServiceProcess.dll', debianPackage: 'libmono-system-serviceprocess4.0-cil' });
+
+test('Windows installer: secures %ProgramData%\\Cordon by SID and installs the CordonAgent service; makensis compiles it', { skip: nsisMissing }, () => {
+  const nsh = readFileSync(join(REPO_ROOT, 'build/win/installer.nsh'), 'utf8');
+  assert.match(nsh, /icacls\.exe" "\$0\\Cordon" \/setowner \*S-1-5-32-544/);
+  assert.match(nsh, /\/inheritance:r \/grant:r \*S-1-5-18:\(OI\)\(CI\)F \*S-1-5-32-544:\(OI\)\(CI\)F \*S-1-5-32-545:\(OI\)\(CI\)RX /, 'Users read and execute only');
+  assert.match(nsh, /"\$0\\Cordon\\\*" \/reset \/T/, 'what is inside inherits, explicit user grants dropped');
+  assert.match(nsh, /Rename "\$0\\Cordon" "\$0\\Cordon\.untrusted-before-install"/, 'a folder made before the first install is set aside');
+  assert.match(nsh, new RegExp(`!define CORDON_SERVICE "${AGENT_SERVICE_NAME}"`));
+  assert.match(nsh, /sc\.exe" create \$\{CORDON_SERVICE\} binPath= .* start= auto obj= LocalSystem/);
+  assert.match(nsh, /sc\.exe" failure \$\{CORDON_SERVICE\} reset= 86400 actions= restart/);
+  assert.match(JSON.stringify(builderConfig.win!.extraResources), /"from":"build\/win\/cordon-agent-service\.cs","to":"agent\/cordon-agent-service\.cs"/);
+  const dir = mkdtempSync(join(tmpdir(), 'cordon-nsis-'));
+  try {
+    writeFileSync(
+      join(dir, 'stub.nsi'),
+      ['Unicode true', 'Name "stub"', 'OutFile "stub.exe"', 'InstallDir "$PROGRAMFILES64\\Cordon"', 'RequestExecutionLevel admin', `!include "${join(REPO_ROOT, 'build/win/installer.nsh')}"`,
+        'Function .onInit', '  !insertmacro customInit', 'FunctionEnd', 'Section', '  WriteUninstaller "$INSTDIR\\u.exe"', '  !insertmacro customInstall', 'SectionEnd',
+        'Section "Uninstall"', '  !insertmacro customUnInstall', 'SectionEnd'].join('\n'),
+    );
+    const r = spawnSync('makensis', ['-V2', '-WX', 'stub.nsi'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.ok(existsSync(join(dir, 'stub.exe')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Windows service host: compiles against System.ServiceProcess, is the service the pipe clients trust, runs the bundled runtime', { skip: mcsMissing }, () => {
+  const source = join(REPO_ROOT, 'build/win/cordon-agent-service.cs');
+  const cs = readFileSync(source, 'utf8');
+  assert.match(cs, new RegExp(`ServiceName = "${AGENT_SERVICE_NAME}";`));
+  assert.match(cs, /Path\.Combine\(Here, "node\.exe"\), "\\"" \+ Path\.Combine\(Path\.Combine\(Here, "app"\), "cordon\.mjs"\) \+ "\\" agent"/);
+  const dir = mkdtempSync(join(tmpdir(), 'cordon-service-host-'));
+  try {
+    const r = spawnSync('mcs', ['-nologo', '-warnaserror+', '-target:exe', '-optimize+', '-reference:System.ServiceProcess.dll', `-out:${join(dir, 'host.exe')}`, source], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(readFileSync(join(dir, 'host.exe')).subarray(0, 2).toString('latin1'), 'MZ', 'a Windows executable');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('icons: the committed files are exactly what the drawing produces', () => {
