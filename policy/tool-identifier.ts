@@ -285,12 +285,12 @@ export class ToolIdentifier {
       if (byRealPath) return byRealPath;
     }
     const file = real ?? given;
-    const sharedHit = this.fromSharedLocation(given, readable, st) ?? (real && real !== given ? this.fromSharedLocation(real, readable, st) : null);
-    if (sharedHit) return sharedHit;
     const manifest = this.fromManifest(file, root, this.trustedOwners(file, root, st, runBy));
     if (manifest) return manifest;
     const content = this.fromContent(readable === `${root}${given}` && real ? real : readable, kind, st);
-    return content && { ...content, file };
+    if (content) return { ...content, file };
+    // Weakest: a location another program installs to as well, once the file's toolchain does not rule it out.
+    return this.fromSharedLocation(given, readable, st) ?? (real && real !== given ? this.fromSharedLocation(real, readable, st) : null);
   }
 
   private fromPath(path: string): Identification | null {

@@ -11,8 +11,8 @@ export interface LookAlike {
   kind: 'native' | 'script';
 }
 
-// kubectl and terraform are Go binaries, as are AWS Copilot CLI (`copilot`) and pressly/goose (`goose`).
-const SYSTEM = ['/usr/bin/node', '/usr/bin/python3.11', '/usr/bin/git', '/usr/bin/gdb', '/usr/bin/vim.basic', '/usr/lib/postgresql/15/bin/postgres', '/usr/bin/kubectl', '/usr/local/bin/terraform'];
+// fzf and kubectl are Go binaries, as are AWS Copilot CLI (`copilot`) and pressly/goose (`goose`).
+const SYSTEM = ['/usr/bin/node', '/usr/bin/python3.11', '/usr/bin/git', '/usr/bin/gdb', '/usr/bin/vim.basic', '/usr/lib/postgresql/15/bin/postgres', '/usr/bin/fzf', '/usr/bin/kubectl'];
 
 /** npm packages that look like a tool: cursor-agent (not Cursor's CLI), an ACP library, SDK clients. */
 export const LOOK_ALIKE_PACKAGES: { pkg: string; file: string; why: string }[] = [

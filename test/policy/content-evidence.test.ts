@@ -1,13 +1,16 @@
 // Content evidence that survives copying and renaming: real released packages from the catalog-verify cache,
 // judged with no package.json or install path to help, and the look-alikes that must stay unmatched.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readUserFile } from '../../policy/user-file-reader.ts';
 import { interpreterByContent } from '../../policy/interpreter-content.ts';
+import { builtInPolicy, Matcher } from '../../policy/index.ts';
 import { runCatalogVerify } from '../../scripts/catalog-verify.ts';
+import { REAL_TOOL_RELEASES, releaseFile } from '../support/real-tool-releases.ts';
+import { requireSystemPart } from '../support/system-part.ts';
 
 test('catalog:verify --fast: no cached release is taken for another tool, and no look-alike matches', (t) => {
   const result = runCatalogVerify({ fast: true });
@@ -15,6 +18,14 @@ test('catalog:verify --fast: no cached release is taken for another tool, and no
   const wrong = result.rows.filter((r) => r.toolId !== null && !r.ok).map((r) => `${r.pkg}@${r.version} → ${r.toolId}`);
   assert.deepEqual(wrong, []);
   assert.deepEqual(result.lookAlikes.filter((l) => !l.ok).map((l) => `${l.name} → ${l.toolId}`), []);
+  // Forks (Kilo of OpenCode, Qwen Code and Qoder of Gemini CLI): with its own entry left out of the catalog, no
+  // release would be taken for another tool, so catalog order is not what keeps a renamed Kilo from being OpenCode.
+  assert.deepEqual(result.rows.filter((r) => r.otherwise !== null).map((r) => `${r.pkg}@${r.version} → ${r.otherwise}`), []);
+  const kilo = result.rows.filter((r) => r.expected === 'kilo-code' && r.toolId !== null);
+  if (kilo.length) assert.ok(kilo.every((r) => r.toolId === 'kilo-code' && r.otherwise === null));
+  // The Claude Agent SDK's own modules (sdk.mjs and the chunks it loads) are not Claude Code by content.
+  const sdk = result.lookAlikes.filter((l) => l.name.startsWith('@anthropic-ai/claude-agent-sdk@'));
+  if (sdk.length) assert.ok(sdk.every((l) => l.toolId === null));
   // The native builds the catalog marks by section are recognised by content alone in every cached release.
   for (const id of ['claude-code', 'amp', 'cline', 'opencode']) {
     const rows = result.rows.filter((r) => r.expected === id && !r.file.endsWith('.js'));
@@ -32,5 +43,47 @@ test('node copied under another name is still node; other binaries are not inter
     assert.equal(kind('/usr/bin/git'), undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ~/.local/bin/goose is where Block's installer puts goose (Rust) and where people put pressly/goose (Go, database
+// migrations). Real binaries are placed at that path inside a mount-namespace-style root (the agent reads a
+// process's files through /proc/<pid>/root the same way): a Go binary there is not goose; a non-Go binary is, by
+// location (Block's real binary is on GitHub, unreachable here: git, a C binary, stands in); a binary that is
+// another tool by content stays that tool.
+const goBinary = requireSystemPart({ binary: '/usr/bin/fzf', debianPackage: 'fzf' });
+test('~/.local/bin/goose: a non-Go binary there is goose by location; a Go binary there (pressly/goose) is nothing', { skip: goBinary }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'cordon-goose-'));
+  try {
+    const matcher = new Matcher(builtInPolicy());
+    const place = (user: string, from: string) => {
+      mkdirSync(join(root, 'home', user, '.local', 'bin'), { recursive: true });
+      copyFileSync(from, join(root, 'home', user, '.local', 'bin', 'goose'));
+      return `/home/${user}/.local/bin/goose`;
+    };
+    const nonGo = matcher.identifier.identifyFile(place('ann', '/usr/bin/git'), 'native', { root });
+    assert.equal(nonGo?.toolId, 'goose');
+    assert.equal(nonGo.evidence, 'install-location');
+    assert.equal(matcher.identifier.identifyFile(place('bob', '/usr/bin/fzf'), 'native', { root }), null);
+    // Not there at all: the path alone says nothing.
+    assert.equal(matcher.identifier.identifyFile('/home/carol/.local/bin/goose', 'native', { root }), null);
+    assert.ok(!existsSync(join(root, 'home', 'carol')));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('~/.local/bin/goose holding the real Codex binary (Rust) is Codex by content, not goose by location', (t) => {
+  const codex = releaseFile(REAL_TOOL_RELEASES.find((r) => r.toolId === 'codex' && r.native)!);
+  if (!existsSync(codex)) return t.skip('Codex release not cached');
+  const root = mkdtempSync(join(tmpdir(), 'cordon-goose-'));
+  try {
+    mkdirSync(join(root, 'home', 'dan', '.local', 'bin'), { recursive: true });
+    linkSync(codex, join(root, 'home', 'dan', '.local', 'bin', 'goose'));
+    const found = new Matcher(builtInPolicy()).identifier.identifyFile('/home/dan/.local/bin/goose', 'native', { root });
+    assert.equal(found?.toolId, 'codex');
+    assert.equal(found.evidence, 'binary-marker');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

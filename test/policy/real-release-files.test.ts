@@ -5,14 +5,17 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, linkSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, extname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { builtInCatalog, builtInPolicy, Matcher, type ProcessObservation } from '../../policy/index.ts';
 import { descendantsInProc, observeLaunch } from '../support/observed-launch.ts';
 import { REAL_CLI_CACHE } from '../support/real-clis.ts';
-import { REAL_TOOL_RELEASES, releaseFile } from '../support/real-tool-releases.ts';
+import { runsTheTool } from '../../agent/exec-guard/tool-entry-file.ts';
+import { cachedPackage } from '../../scripts/catalog-verify/package-cache.ts';
+import { loadedFiles } from '../../scripts/catalog-verify/loaded-files.ts';
+import { NOT_FETCHABLE, REAL_TOOL_RELEASES, releaseFile } from '../support/real-tool-releases.ts';
 import { requireSystemPart } from '../support/system-part.ts';
 
 const CONTENT_EVIDENCE: readonly string[] = ['binary-marker', 'sha256'];
@@ -32,8 +35,8 @@ function judge(exe: string, argv: string[]): ReturnType<Matcher['matchProcess']>
 const why = (d: ReturnType<Matcher['matchProcess']>) => (d ? `${d.identification.evidence}: ${d.identification.detail}` : 'no match');
 
 /** A hard link of the release file under an innocent name, in a folder with nothing else in it. */
-function renamedCopy(toolId: string, file: string, native: boolean): string {
-  const dir = join(scratch, `renamed-${toolId}`);
+function renamedCopy(release: string, file: string, native: boolean): string {
+  const dir = join(scratch, `renamed-${release.replace(/[/@]/g, '+')}`);
   mkdirSync(dir, { recursive: true });
   const copy = join(dir, native ? 'formatter' : 'helper.mjs');
   linkSync(file, copy);
@@ -52,13 +55,37 @@ describe('real released files of every tool with content evidence', () => {
       .entries.filter((t) => (t.signatures.markers?.length ?? 0) > 0 || (t.signatures.sha256?.length ?? 0) > 0)
       .map((t) => t.id)
       .sort();
-    assert.deepEqual([...new Set(REAL_TOOL_RELEASES.map((r) => r.toolId))].sort(), withContent);
+    assert.deepEqual([...new Set([...REAL_TOOL_RELEASES.map((r) => r.toolId), ...Object.keys(NOT_FETCHABLE)])].sort(), withContent);
   });
 
-  for (const r of REAL_TOOL_RELEASES.filter((x) => !x.hashOnly)) {
+  for (const r of REAL_TOOL_RELEASES.filter((x) => x.loader)) {
+    const expected = r.identifiedAs ?? { toolId: r.toolId, via: undefined };
+    it(`${r.pkg}@${r.version}: copied under another package name with ${r.file} renamed, a file node loads from it is ${r.toolId} by its content`, () => {
+      // What an employee does to hide a tool: the package copied, its manifest renamed, its entry renamed.
+      const dest = join(scratch, `vendored-${r.toolId}`, 'vendor-lib');
+      cpSync(cachedPackage(r.pkg, r.version), dest, { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(dest, 'package.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(dest, 'package.json'), JSON.stringify({ ...manifest, name: 'vendor-lib', bin: undefined }));
+      const entry = join(dirname(join(dest, r.file)), `helper${extname(r.file)}`);
+      renameSync(join(dest, r.file), entry);
+      // The entry itself is a loader with no tool string: the process matcher, which reads argv, cannot tell.
+      assert.equal(judge(process.execPath, ['node', entry]), null);
+      // The exec guard judges each file an interpreter opens: the first of them that runs the tool stops it.
+      const opened = loadedFiles(dest, relative(dest, entry));
+      const hit = opened
+        .map((f) => ({ f, id: matcher.identifier.identifyFile(f, 'script') }))
+        .find((x) => x.id && runsTheTool(x.f, x.id.evidence, x.id.detail));
+      assert.ok(hit, `none of ${opened.length} loaded files identified`);
+      assert.equal(hit.id!.toolId, expected.toolId, `${hit.f}: ${hit.id!.evidence} ${hit.id!.detail}`);
+      assert.equal(hit.id!.via, expected.via);
+      assert.ok(CONTENT_EVIDENCE.includes(hit.id!.evidence), hit.id!.evidence);
+    });
+  }
+
+  for (const r of REAL_TOOL_RELEASES.filter((x) => !x.hashOnly && !x.loader)) {
     const expected = r.identifiedAs ?? { toolId: r.toolId, via: undefined };
     it(`${r.pkg}@${r.version} ${r.file}, renamed and moved, is ${r.toolId} by its content`, () => {
-      const copy = renamedCopy(r.toolId, releaseFile(r), r.native);
+      const copy = renamedCopy(`${r.pkg}@${r.version}`, releaseFile(r), r.native);
       const d = r.native ? judge(copy, ['formatter']) : judge(process.execPath, ['node', copy]);
       assert.equal(d?.identification.toolId, expected.toolId, why(d));
       assert.equal(d.identification.via, expected.via);
@@ -74,7 +101,7 @@ describe('real released files of every tool with content evidence', () => {
       assert.equal(matcher.identifier.toolForSha256(sha), r.toolId);
       // Too large to hash on the hot path and no byte markers in the catalog: a renamed copy runs unrecognised
       // until inventory's hash pass names it. Stated here so that adding markers turns this check around.
-      assert.equal(judge(renamedCopy(r.toolId, file, true), ['formatter']), null);
+      assert.equal(judge(renamedCopy(`${r.pkg}@${r.version}`, file, true), ['formatter']), null);
     });
   }
 
