@@ -215,6 +215,9 @@ export class AgentRuntime {
       agent.problem('status-pipe', err.message);
       agent.record({ id: crypto.randomUUID(), type: 'agent.error', at: new Date().toISOString(), message: err.message, detail: { operation: 'status-pipe', pipe: err.pipe } });
     }
+    // Identification threads load the matcher in their own isolate (seconds on a loaded machine, more under tsx):
+    // the agent is not ready until one can judge, so that no process waits unjudged after "ready".
+    await agent.identification.ready();
     // The first pass judges every running process (and warms the identifier's caches): the exec guard starts
     // after it, so that its first questions do not wait behind that work and miss their deadline.
     if (o.execGuard !== 'off') {

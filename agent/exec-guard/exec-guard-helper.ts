@@ -5,6 +5,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { answerLine, openedLines, parseHelperLine, protectLine, type ExecQuestion, type HelperMessage, type OpenedFile } from './exec-guard-protocol.ts';
 
+/** The helper's large-file size (its longer deadline); the same as the judge's, see exec-judge.ts. */
+const HELPER_LARGE_FILE_BYTES = 8 * 1024 * 1024;
+
 export interface ExecVerdict {
   deny: boolean;
   /** May the helper keep this verdict for the same file identity and uid? */
@@ -64,6 +67,8 @@ export class ExecGuardHelper {
   private stopping = false;
   private stderr = '';
   private readonly statsWaiters: ((s: HelperStats) => void)[] = [];
+  /** Questions the helper answered itself (T): a verdict for them comes too late to have prevented anything. */
+  private readonly fallen = new Set<string>();
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -117,6 +122,7 @@ export class ExecGuardHelper {
   private handle(m: HelperMessage): void {
     switch (m.kind) {
       case 'question': {
+        const askedAt = performance.now();
         // A judging bug must not decide for the user: the helper's own fail-open/closed rule applies.
         const unjudged = (): ExecVerdict => ({ deny: this.o.failClosed, cacheable: false, report: true });
         let verdict: ExecVerdict | Promise<ExecVerdict>;
@@ -125,14 +131,16 @@ export class ExecGuardHelper {
         } catch {
           verdict = unjudged();
         }
-        if (verdict instanceof Promise) void verdict.catch(unjudged).then((v) => this.answer(m, v));
-        else this.answer(m, verdict);
+        if (verdict instanceof Promise) void verdict.catch(unjudged).then((v) => this.answer(m, v, askedAt));
+        else this.answer(m, verdict, askedAt);
         break;
       }
       case 'cached':
         if (m.verdict === 'allow') this.o.onExec(m.pid);
         break;
       case 'fallback':
+        this.fallen.add(m.id);
+        if (this.fallen.size > 1024) this.fallen.delete(this.fallen.values().next().value!);
         this.o.onFallback(m);
         break;
       case 'opened':
@@ -154,10 +162,18 @@ export class ExecGuardHelper {
     }
   }
 
-  private answer(q: ExecQuestion, verdict: ExecVerdict): void {
+  private answer(q: ExecQuestion, verdict: ExecVerdict, askedAt: number): void {
     this.child.stdin.write(answerLine(q.id, verdict.deny, verdict.cacheable, verdict.report, verdict.interpreter, verdict.anyUser));
     if (!verdict.deny && verdict.report) this.o.onExec(q.pid);
-    verdict.after?.();
+    if (!verdict.after) return;
+    // Past its deadline the helper has answered already (T): a deny then prevented nothing and must not be
+    // reported as prevented (the fallback makes detection look at the process instead). Late by our own clock
+    // (never more than the helper's), or told so by a T line read in the next poll of the pipe: a question that
+    // waited in the pipe behind other work looks in time to our clock.
+    const deadline = q.size > HELPER_LARGE_FILE_BYTES ? this.o.largeDeadlineMs : this.o.deadlineMs;
+    if (performance.now() - askedAt > deadline) return;
+    const after = verdict.after;
+    setImmediate(() => setImmediate(() => !this.fallen.has(q.id) && after()));
   }
 
   /** Done reading an opened file (its fd is closed); `noTool`: later opens of the same file are not reported. */

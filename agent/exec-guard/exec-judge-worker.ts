@@ -17,6 +17,7 @@ const data = workerData as JudgeThreadData;
 const post = (m: FromWorker): void => port.postMessage(m);
 
 let matcher = new Matcher(data.policy, data.device);
+let device = data.device;
 let failClosed = data.failClosed;
 let helper: ExecGuardHelper | undefined;
 const judge = new ExecJudge({
@@ -28,7 +29,8 @@ const judge = new ExecJudge({
 });
 
 // Large first scans go to a second thread, so that a 245 MB binary being read never holds up other verdicts.
-const lane = ExecScanLane.start({ policy: data.policy, device: data.device, scopePid: data.scopePid });
+// Started once the helper is ready: its start-up must not compete with this thread's own.
+let lane: ExecScanLane | undefined;
 
 function judgeQuestion(q: ExecQuestion): ExecVerdict | Promise<ExecVerdict> {
   const kind = q.open ? 'script' : 'native';
@@ -66,6 +68,7 @@ port.on('message', (m: ToWorker) => {
   switch (m.kind) {
     case 'policy':
       matcher = new Matcher(m.policy, m.device);
+      device = m.device;
       lane?.setPolicy(m.policy, m.device);
       if (m.failClosed !== failClosed) helper?.setFailClosed(m.failClosed);
       failClosed = m.failClosed;
@@ -112,6 +115,7 @@ try {
     onExit: (why) => post({ kind: 'exit', why }),
   });
   post({ kind: 'ready', helperPid: helper.pid, marks: helper.marks });
+  lane = ExecScanLane.start({ policy: matcher.policy, device, scopePid: data.scopePid });
 } catch (err) {
   post({ kind: 'start-failed', message: (err as Error).message });
 }

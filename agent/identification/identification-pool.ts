@@ -80,6 +80,7 @@ export class IdentificationPool {
   private readonly maxStuck: number;
   /** Threads that ended before they were ready, in a row: a broken build must not restart threads for ever. */
   private failedStarts = 0;
+  private readonly readyWaiters: (() => void)[] = [];
   /** Counters for status and tests. */
   readonly counts = { judged: 0, hung: 0, unjudged: 0, judgedWithoutFiles: 0 };
 
@@ -89,7 +90,8 @@ export class IdentificationPool {
     this.size = o.size ?? DEFAULT_POOL_SIZE;
     this.readTimeoutMs = o.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
     this.maxStuck = o.maxStuck ?? DEFAULT_MAX_STUCK;
-    for (let i = 0; i < this.size; i++) this.addLane();
+    // One thread to start with; the others follow one at a time (see onMessage), so start-ups do not compete.
+    this.addLane();
     this.timer = setInterval(() => this.checkReads(), CHECK_MS);
     this.timer.unref();
   }
@@ -103,6 +105,12 @@ export class IdentificationPool {
 
   private get live(): Lane[] {
     return [...this.lanes].filter((l) => !l.stuck);
+  }
+
+  /** Resolves once a thread can judge (or none can start, and processes are judged by what needs no file). */
+  ready(): Promise<void> {
+    if (this.live.length === 0 || this.live.some((l) => l.ready)) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   /** The policy's decision for the process; null when no tool, allowed, or it could not be judged (reported). */
@@ -171,6 +179,10 @@ export class IdentificationPool {
     if (m.kind === 'ready') {
       lane.ready = true;
       this.failedStarts = 0;
+      for (const resolve of this.readyWaiters.splice(0)) resolve();
+      // The spare is started once this one is up (never two start-ups at once): when a read hangs, the other
+      // thread is already there to go on judging.
+      if (!this.stopping && this.live.length < this.size && this.stuck < this.maxStuck && this.live.every((l) => l.ready)) this.addLane();
       this.dispatch();
       return;
     }
@@ -196,7 +208,10 @@ export class IdentificationPool {
     lane.job = undefined;
     if (job) this.queue.unshift(job);
     if (wasStuck) this.sendRefused();
-    if (!lane.ready && ++this.failedStarts >= 3) this.o.onProblem('identification threads end as they start; processes are judged by what needs no file');
+    if (!lane.ready && ++this.failedStarts >= 3) {
+      this.o.onProblem('identification threads end as they start; processes are judged by what needs no file');
+      for (const resolve of this.readyWaiters.splice(0)) resolve();
+    }
     else if (!this.stopping && this.live.length < this.size && this.stuck < this.maxStuck) this.addLane();
     this.dispatch();
   }
@@ -226,6 +241,7 @@ export class IdentificationPool {
       lane.since = Date.now();
       lane.worker.postMessage({ kind: 'identify', id: job.id, process: job.process } satisfies ToIdentifier);
     }
+
     // No thread left, and none may be started: judge by what needs no file rather than not at all.
     if (this.queue.length && this.live.length === 0) {
       this.noReadMatcher ??= new Matcher(this.policy, this.device, new NoReadProbe());

@@ -85,8 +85,10 @@ static int deadline_ms = 40;
 /* Judging a large binary means reading megabytes of it (content markers): it gets a longer deadline, once. */
 static int large_deadline_ms = 2000;
 static uint64_t large_file_bytes = 8ull * 1024 * 1024;
-/* Questions answered by the deadline, kept so that the agent's late answer still fills the cache. */
-#define LATE_RING 64
+/* Questions answered by the deadline, kept so that the agent's late answer still fills the cache. Large enough
+   that a burst of missed deadlines (a loaded machine, a judge busy with open reports) does not evict the one whose
+   late deny would have prevented the next launch of the same file. */
+#define LATE_RING 1024
 static struct { uint64_t id; struct entry key; } late[LATE_RING];
 static unsigned late_next;
 static int fail_closed;
