@@ -2,6 +2,7 @@
 // blocks (enforce mode), allow everything else. Identification reads the exact file being exec'd through the
 // helper's fd, so a renamed copy or a file swapped after the path was resolved is judged by its content.
 import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { Decision, Identification, Matcher } from '../../policy/index.ts';
 import { interpreterKind } from '../../policy/interpreter-argv.ts';
 import { readEnviron, readProcStat, type ProcStat } from '../process/proc-fs.ts';
@@ -34,6 +35,13 @@ const IDENTITY_CACHE_LIMIT = 50_000;
 export const LARGE_FILE_BYTES = 8 * 1024 * 1024;
 
 type FileIdentity = Pick<ExecQuestion, 'dev' | 'ino' | 'size' | 'mtimeNs' | 'ctimeNs' | 'path' | 'fd'>;
+
+/** The helper's fd number no longer holds the file asked about: nothing may be concluded (callers' catch: unjudged). */
+export class HelperFdReused extends Error {
+  constructor(q: FileIdentity) {
+    super(`the exec guard helper's fd ${q.fd} no longer holds ${q.path} (device ${q.dev}, inode ${q.ino}): answered after its deadline`);
+  }
+}
 
 export function descendsFrom(pid: number, ancestor: number): boolean {
   for (let current: number | undefined = pid, hops = 0; current !== undefined && current > 1 && hops < MAX_ANCESTRY_HOPS; hops++) {
@@ -80,7 +88,7 @@ export class ExecJudge {
     if (!identification) {
       // Not a tool; an interpreter under another name (~/n, a copy of node) is one by its content, and is then
       // looked at at once after its exec and by what it opens, as `node` is.
-      const interpreter = !q.open && matcher.identifier.interpreterOfFile(this.contentPath(q)) !== undefined;
+      const interpreter = !q.open && this.withContent(q, (content) => matcher.identifier.interpreterOfFile(content)) !== undefined;
       // Identification reads the file, never the caller: "no tool" holds for every user.
       return { deny: false, cacheable: true, report: report || interpreter, interpreter, anyUser: true };
     }
@@ -142,8 +150,21 @@ export class ExecJudge {
     }
   }
 
-  private contentPath(q: Pick<ExecQuestion, 'fd' | 'path'>): string {
-    return q.fd >= 0 ? `/proc/${this.o.helperPid()}/fd/${q.fd}` : q.path;
+  /**
+   * Reads the exact file asked about. The helper's fd is reopened once and checked to be that file (device and
+   * inode): past its deadline the helper answers and closes the fd, and the number may then name another file,
+   * whose content would be judged under this file's identity and cached for it (a benign program denied).
+   */
+  private withContent<T>(q: FileIdentity, read: (content: string) => T): T {
+    if (q.fd < 0) return read(q.path);
+    const fd = openSync(`/proc/${this.o.helperPid()}/fd/${q.fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      if (String(st.dev) !== q.dev || String(st.ino) !== q.ino) throw new HelperFdReused(q);
+      return read(`/proc/self/fd/${fd}`);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   private identify(matcher: Matcher, q: FileIdentity, kind: 'native' | 'script'): Identification | null {
@@ -151,8 +172,7 @@ export class ExecJudge {
     const key = this.identityKey(q, kind);
     const known = this.identities.get(key);
     if (known !== undefined) return known;
-    const content = this.contentPath(q);
-    const found = matcher.identifier.identifyFile(q.path || content, kind, { root: '', content });
+    const found = this.withContent(q, (content) => matcher.identifier.identifyFile(q.path || content, kind, { root: '', content }));
     this.identities.set(key, found);
     return found;
   }

@@ -37,7 +37,7 @@ export function buildNativeLookAlike(dir: string, name = 'assistant'): string {
     `#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-const char *markers[] = {"@anthropic-ai/claude-code", "CLAUDE_CODE_ENTRYPOINT", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX"};
+const char *markers[] = {"@anthropic-ai/claude-code", "https://github.com/anthropics/claude-code/issues", "~/.claude/local", "CLAUDE_CODE_EXIT_AFTER_STOP_DELAY"};
 int main(int argc, char **argv) {
   printf("look-alike ran (%s)\\n", markers[argc % 4]);
   fflush(stdout);
