@@ -18,6 +18,10 @@ export function catalogEntryProblems(entry: CatalogEntry): Problem[] {
       problems.push(problem(at, 'a file source needs "format" and a "key" or "unknownIfKey"'));
     if (source.env !== undefined && (source.format !== undefined || source.key !== undefined || source.unknownIfKey !== undefined)) problems.push(problem(at, '"format" and "key" belong to file sources'));
   });
+  (entry.signatures.sharedPaths ?? []).forEach((p, i) => {
+    // A shared location with no toolchain condition would be a plain path rule that claims other programs.
+    if (!p.builtWith && !p.notBuiltWith) problems.push(problem(['signatures', 'sharedPaths', i], 'needs "builtWith" or "notBuiltWith": other programs use this location too'));
+  });
   if (entry.embeds === entry.id) problems.push(problem(['embeds'], 'must name another tool'));
   return problems;
 }

@@ -35,12 +35,20 @@ export const ArgvRuleSchema = Type.Object(
 export const SharedPathSchema = Type.Object(
   {
     glob: NonEmpty,
-    notBuiltWith: Type.Array(Type.Literal('go'), {
-      minItems: 1,
-      description: 'toolchains the tool is not built with: a Go binary (a `.go.buildinfo` section) at this location is another program',
-    }),
+    notBuiltWith: Type.Optional(
+      Type.Array(Type.Literal('go'), {
+        minItems: 1,
+        description: 'toolchains the tool is not built with: a Go binary (a `.go.buildinfo` section) at this location is another program',
+      }),
+    ),
+    builtWith: Type.Optional(
+      Type.Array(Type.Literal('go'), {
+        minItems: 1,
+        description: 'toolchains the tool is built with: only such a binary at this location is the tool (a script or another program of that name is not)',
+      }),
+    ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'a location other programs may use too: says builtWith, notBuiltWith or both' },
 );
 
 export const KnownHashSchema = Type.Object(

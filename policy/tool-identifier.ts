@@ -113,7 +113,7 @@ export class ToolIdentifier {
   private readonly subcommands = new Map<string, { args: readonly string[]; toolId: string }[]>();
   private readonly locations: GlobSet<string>;
   /** Install locations other programs share: they count only for a file not built with `notBuiltWith`. */
-  private readonly sharedLocations: GlobSet<{ toolId: string; glob: string; notBuiltWith: readonly Toolchain[] }>;
+  private readonly sharedLocations: GlobSet<{ toolId: string; glob: string; notBuiltWith: readonly Toolchain[]; builtWith: readonly Toolchain[] }>;
   private readonly markers: MarkerSet[] = [];
   private readonly headWindow: number;
   private readonly tailWindow: number;
@@ -132,7 +132,7 @@ export class ToolIdentifier {
     private readonly countAllMarkers = false,
   ) {
     const globs: { glob: string; value: string }[] = [];
-    const shared: { glob: string; value: { toolId: string; glob: string; notBuiltWith: readonly Toolchain[] } }[] = [];
+    const shared: { glob: string; value: { toolId: string; glob: string; notBuiltWith: readonly Toolchain[]; builtWith: readonly Toolchain[] } }[] = [];
     for (const tool of tools) {
       if (tool.embeds) this.embedded.set(tool.id, tool.embeds);
       const s = tool.signatures;
@@ -144,7 +144,7 @@ export class ToolIdentifier {
       for (const c of s.homebrew?.casks ?? []) this.brewCasks.set(c, tool.id);
       for (const h of s.sha256 ?? []) this.hashes.set(h.sha256, tool.id);
       for (const g of s.paths ?? []) globs.push({ glob: g, value: tool.id });
-      for (const p of s.sharedPaths ?? []) shared.push({ glob: p.glob, value: { toolId: tool.id, glob: p.glob, notBuiltWith: p.notBuiltWith } });
+      for (const p of s.sharedPaths ?? []) shared.push({ glob: p.glob, value: { toolId: tool.id, glob: p.glob, notBuiltWith: p.notBuiltWith ?? [], builtWith: p.builtWith ?? [] } });
       for (const rule of s.argv ?? []) {
         const list = this.subcommands.get(rule.executable) ?? [];
         list.push({ args: rule.args, toolId: tool.id });
@@ -314,14 +314,19 @@ export class ToolIdentifier {
     return null;
   }
 
-  /** A location another program installs to as well: the file there is the tool unless its toolchain says not. */
+  /**
+   * A location another program installs to as well: the file there is the tool only when its toolchain fits
+   * (built with what the tool is built with, and not with what the other programs there are built with).
+   */
   private fromSharedLocation(path: string, readable: string, st: FileStat): Identification | null {
     const loc = this.sharedLocations.match(path);
     if (!loc) return null;
     const read = (offset: number, length: number) => this.probe.readAt(readable, offset, length);
-    const other = loc.value.notBuiltWith.find((t) => builtWith(t, read, st.size));
-    if (other) return null;
-    return { toolId: loc.value.toolId, evidence: 'install-location', detail: `${loc.value.glob} (not a ${loc.value.notBuiltWith.join('/')} binary)`, file: path };
+    const { notBuiltWith, builtWith: required } = loc.value;
+    if (notBuiltWith.some((t) => builtWith(t, read, st.size))) return null;
+    if (required.length > 0 && !required.some((t) => builtWith(t, read, st.size))) return null;
+    const why = [...(required.length ? [`a ${required.join('/')} binary`] : []), ...(notBuiltWith.length ? [`not a ${notBuiltWith.join('/')} binary`] : [])].join(', ');
+    return { toolId: loc.value.toolId, evidence: 'install-location', detail: `${loc.value.glob} (${why})`, file: path };
   }
 
   /**

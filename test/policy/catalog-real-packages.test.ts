@@ -122,7 +122,9 @@ describe('Junie and Jules: what their installers leave outside the package', () 
     assert.match(readFileSync(join(jules, 'run.cjs'), 'utf8'), /path\.join\(os\.tmpdir\(\), "jules_tmp"\)/);
     assert.match(readFileSync(join(jules, 'index.cjs'), 'utf8'), /const cmd = isGlobal \? "npm root -g" : "npm root";/);
     assert.equal(run(['jules'], '/tmp/jules_tmp/jules')?.toolId, 'jules');
-    assert.equal(run(['jules', 'new', 'x'], '/home/erin/.nvm/versions/node/v22.11.0/bin/jules')?.toolId, 'jules');
+    // npm's global bin/jules counts only for a Go binary there (test/policy/content-evidence.test.ts places real
+    // ones); a path alone, with no file to read, is nothing.
+    assert.equal(run(['jules', 'new', 'x'], '/home/erin/.nvm/versions/node/v22.11.0/bin/jules'), null);
     // The same name anywhere a user writes their own programs is not Jules.
     assert.equal(run(['jules'], '/home/erin/bin/jules'), null);
   });

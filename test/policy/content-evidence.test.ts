@@ -1,7 +1,7 @@
 // Content evidence that survives copying and renaming: real released packages from the catalog-verify cache,
 // judged with no package.json or install path to help, and the look-alikes that must stay unmatched.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -68,6 +68,30 @@ test('~/.local/bin/goose: a non-Go binary there is goose by location; a Go binar
     // Not there at all: the path alone says nothing.
     assert.equal(matcher.identifier.identifyFile('/home/carol/.local/bin/goose', 'native', { root }), null);
     assert.ok(!existsSync(join(root, 'home', 'carol')));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+// Jules' installer replaces npm's bin link with its Go binary in npm's global bin folder (the binary itself is on
+// Google's storage, unreachable here: fzf, a real Go binary, stands in). There only a Go binary is Jules: a user's
+// own script or a C program named jules is nothing.
+test("npm's global bin/jules: a Go binary there is Jules by location; a script or a C binary there is nothing", { skip: goBinary }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'cordon-jules-'));
+  try {
+    const matcher = new Matcher(builtInPolicy());
+    const place = (dir: string, from: string) => {
+      mkdirSync(join(root, dir), { recursive: true });
+      copyFileSync(from, join(root, dir, 'jules'));
+      return `/${dir}/jules`;
+    };
+    const go = matcher.identifier.identifyFile(place('usr/local/bin', '/usr/bin/fzf'), 'native', { root });
+    assert.equal(go?.toolId, 'jules');
+    assert.equal(go.evidence, 'install-location');
+    assert.equal(matcher.identifier.identifyFile(place('home/ann/.npm-global/bin', '/usr/bin/git'), 'native', { root }), null, 'a C program named jules');
+    mkdirSync(join(root, 'opt/homebrew/bin'), { recursive: true });
+    writeFileSync(join(root, 'opt/homebrew/bin/jules'), '#!/bin/sh\necho my own jules\n', { mode: 0o755 });
+    assert.equal(matcher.identifier.identifyFile('/opt/homebrew/bin/jules', 'native', { root }), null, "a user's script named jules");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
