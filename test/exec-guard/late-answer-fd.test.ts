@@ -18,7 +18,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function question(path: string, fd: number, identityOf = path): ExecQuestion {
   const st = statSync(identityOf, { bigint: true });
-  return { kind: 'question', id: '1', pid: process.pid, uid: 0, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), fd, path: identityOf, open: false };
+  return { id: '1', pid: process.pid, uid: 0, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), fd, path: identityOf, open: false };
 }
 
 test('the judge reads the file asked about, never whatever now holds the fd number', { skip: process.platform === 'linux' ? undefined : 'reads /proc/<pid>/fd' }, () => {
