@@ -17,8 +17,14 @@ import { writePrecompiledBuiltInPolicy } from '../build/precompile-built-in-poli
 import { planLanes, type LanePlan } from '../test/lanes.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-/** The flags `npm test` always ran each file with. */
-const NODE_TEST_ARGS = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec'];
+/**
+ * Each file runs as `node --test` ran it, in a process of its own with Node's test harness: 5 minutes for each test
+ * (a test may ask for more, as the kill -9 test does). Not through `node --test FILE`, which would also give the
+ * whole FILE those 5 minutes: a file whose tests take longer in all would fail.
+ */
+const NODE_TEST_ARGS = ['--import', 'tsx', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec'];
+/** A guard against a file that never ends (a hang after its tests): no file of the suite came near it. */
+const FILE_TIMEOUT_MS = 40 * 60_000;
 const DEFAULT_LANES = 3;
 
 interface FileResult {
@@ -73,13 +79,18 @@ let stopping = false;
 function runFile(file: string, lane: string): Promise<FileResult> {
   const started = performance.now();
   process.stdout.write(`▶ ${file} (${lane})\n`);
-  const child = spawn(process.execPath, [...NODE_TEST_ARGS, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
+  const child = spawn(process.execPath, [...NODE_TEST_ARGS, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const guard = setTimeout(() => {
+    output.push(`\nrun-tests: ${file} still running after ${FILE_TIMEOUT_MS / 60_000} min: killed\n`);
+    child.kill('SIGKILL');
+  }, FILE_TIMEOUT_MS);
   running.add(child);
   child.stdout!.setEncoding('utf8').on('data', (d: string) => output.push(d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => output.push(d));
   return new Promise((resolve) => {
     child.once('close', (code, signal) => {
+      clearTimeout(guard);
       running.delete(child);
       const result: FileResult = { file, lane, seconds: (performance.now() - started) / 1000, exit: code ?? signal ?? 1 };
       const verdict = result.exit === 0 ? 'passed' : `FAILED (${typeof result.exit === 'number' ? `exit ${result.exit}` : result.exit})`;
