@@ -1,12 +1,12 @@
-// `npm test`: every test file under test/, each in its own `node --test` process (as before), but the files that
-// test/lanes.ts marks as sharing the machine safely run side by side in a few lanes, and every other file — the
+// `npm test`: every test file under test/, each in a process of its own (as `node --test` ran them), but the files
+// that test/lanes.ts marks as sharing the machine safely run side by side in a few lanes, and every other file — the
 // ones that need the machine to themselves, and any file not classified yet — runs alone afterwards. Each file's
 // output is printed as one block when it ends, headed by its path; the summary names every failed file, and the
 // exit status is non-zero when any file failed.
 // Before the files run, the built-in policy is precompiled beside its sources (policy/, git-ignored), as the build
 // does for an installed agent: otherwise every agent and CLI process the tests start compiles the same catalog
-// again, loading YAML and the TypeBox compilers through tsx (4 of the 9 s an agent took to start on a loaded
-// machine). The file counts only while its sources are unchanged (policy/precompiled-built-in-policy.ts).
+// again, loading YAML and the TypeBox compilers through tsx (an agent took 9–10 s to be ready on the loaded build
+// machine without it, 3–4 s with it). The file counts only while its sources are unchanged (policy/precompiled-built-in-policy.ts).
 //   node --import tsx scripts/run-tests.ts [--lanes N] [test files…]
 // CORDON_TEST_LANES sets the lanes too (default 3; 1 runs every file in turn).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -118,11 +118,11 @@ async function runExclusive(files: string[]): Promise<FileResult[]> {
   return results;
 }
 
-function summary(results: FileResult[], wallSeconds: number, plan: LanePlan, lanes: number): string {
+function summary(results: FileResult[], phases: { shared: number; exclusive: number }, plan: LanePlan, lanes: number): string {
   const byTime = [...results].sort((a, b) => b.seconds - a.seconds);
   const failed = results.filter((r) => r.exit !== 0);
   const lines = [
-    `${results.length} test files in ${wallSeconds.toFixed(0)} s: ${plan.shared.length} in ${lanes} shared lanes, ${plan.exclusive.length} alone`,
+    `${results.length} test files in ${(phases.shared + phases.exclusive).toFixed(0)} s: ${plan.shared.length} in ${lanes} shared lanes (${phases.shared.toFixed(0)} s), ${plan.exclusive.length} alone (${phases.exclusive.toFixed(0)} s)`,
     'slowest files:',
     ...byTime.slice(0, 15).map((r) => `  ${r.seconds.toFixed(1).padStart(7)} s  ${r.file} (${r.lane})`),
   ];
@@ -160,7 +160,10 @@ try {
 }
 writePrecompiledBuiltInPolicy(join(ROOT, 'policy'));
 const started = performance.now();
-const results = [...(await runShared(plan.shared, lanes)), ...(await runExclusive(plan.exclusive))];
-const wall = (performance.now() - started) / 1000;
-process.stdout.write(`${summary(results, wall, plan, lanes)}\nper-file times: ${recordTimes(results, wall)}\n`);
+const shared = await runShared(plan.shared, lanes);
+const sharedDone = performance.now();
+const exclusive = await runExclusive(plan.exclusive);
+const phases = { shared: (sharedDone - started) / 1000, exclusive: (performance.now() - sharedDone) / 1000 };
+const results = [...shared, ...exclusive];
+process.stdout.write(`${summary(results, phases, plan, lanes)}\nper-file times: ${recordTimes(results, phases.shared + phases.exclusive)}\n`);
 if (results.some((r) => r.exit !== 0)) process.exitCode ??= 1;
