@@ -4,7 +4,7 @@
 // and kills, whose count of kills landing inside an upload depends on timing: it runs alone (test/lanes.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,9 @@ const KILLS = 50;
 
 test(`the real \`cordon agent\`, kill -9 during upload ${KILLS} times: every event it recorded reaches the server once, and most kills land inside an upload`, { timeout: 20 * 60_000 }, async (t) => {
   let midUpload = 0;
-  const bundleDir = mkdtempSync(join(fileURLToPath(new URL('../../out/', import.meta.url)), 'e2e-kill-'));
+  const out = fileURLToPath(new URL('../../out/', import.meta.url));
+  mkdirSync(out, { recursive: true }); // a fresh clone has no out/ yet
+  const bundleDir = mkdtempSync(join(out, 'e2e-kill-'));
   const proxies: FaultProxy[] = [];
   try {
     const { entry } = await bundleCli(bundleDir, { packagesExternal: true });
