@@ -30,13 +30,13 @@ export const EXCLUSIVE: Readonly<Record<string, string>> = {
   'test/quarantine/quarantine-crash.test.ts': 'kill -9 at random instants of quarantine and restore, 24 times',
   'test/server/hostile-input.test.ts': 'fuzz: thousands of requests against the rate limiter\'s time windows',
   'test/sync/journal-bounds.test.ts': 'a race the agent must win (enforcing before a 12,000-event replay ends) and memory bounds',
+  'test/sync/end-to-end.test.ts': 'the in-process server must answer a sync within 0.7 s (to tell a hang from a slow server) and a first scheduled sync come within 30 s: in a shared lane both missed (502, "gave up waiting")',
   'test/sync/kill-during-upload.test.ts': 'stress: 50 agent starts killed with kill -9, and 80 % of the kills must land in a 1.5 s window',
   'test/sync/retry-backoff.test.ts': 'measures waits on the monotonic clock while faketime jumps the wall clock',
 };
 
 export const SHARED: readonly string[] = [
   'test/agent/real-cli-enforcement.test.ts',
-  'test/sync/end-to-end.test.ts',
   'test/renderer/status-window.test.ts',
   'test/agent/bring-your-own-model.test.ts',
   'test/agent/agent-runtime.test.ts',
