@@ -31,13 +31,15 @@ export const EXCLUSIVE: Readonly<Record<string, string>> = {
   'test/server/hostile-input.test.ts': 'fuzz: thousands of requests against the rate limiter\'s time windows',
   'test/sync/journal-bounds.test.ts': 'a race the agent must win (enforcing before a 12,000-event replay ends) and memory bounds',
   'test/sync/end-to-end.test.ts': 'the in-process server must answer a sync within 0.7 s (to tell a hang from a slow server) and a first scheduled sync come within 30 s: in a shared lane both missed (502, "gave up waiting")',
+  'test/sync/event-journal.test.ts': 'its kill -9 case needs the writer to journal 100 events in four random 0–150 ms windows: in a shared lane it wrote 96',
+  'test/fresh-machine/system-parts.test.ts': 'runs other files (event-journal among them) nested, with their timing claims: in a shared lane the journal writer fell short',
+  'test/renderer/status-window.test.ts': 'Chromium page loads (30 s) and the bridge\'s 5 s wait for the agent\'s answer: in a shared lane pages timed out (and at load 18 even alone the agent once missed its 5 s)',
   'test/sync/kill-during-upload.test.ts': 'stress: 50 agent starts killed with kill -9, and 80 % of the kills must land in a 1.5 s window',
   'test/sync/retry-backoff.test.ts': 'measures waits on the monotonic clock while faketime jumps the wall clock',
 };
 
 export const SHARED: readonly string[] = [
   'test/agent/real-cli-enforcement.test.ts',
-  'test/renderer/status-window.test.ts',
   'test/agent/bring-your-own-model.test.ts',
   'test/agent/agent-runtime.test.ts',
   'test/sync/approved-exception.test.ts',
@@ -47,7 +49,6 @@ export const SHARED: readonly string[] = [
   'test/tray/build-output.test.ts',
   'test/packaging/runtime-bundle.test.ts',
   'test/quarantine/quarantine-cycle.test.ts',
-  'test/fresh-machine/system-parts.test.ts',
   'test/agent/launcher-stop.test.ts',
   'test/agent/status-socket-users.test.ts',
   'test/server/catalog-import.test.ts',
@@ -73,7 +74,6 @@ export const SHARED: readonly string[] = [
   'test/server/limits.test.ts',
   'test/server/signing-keys.test.ts',
   'test/server/tls.test.ts',
-  'test/sync/event-journal.test.ts',
   'test/sync/exception-request-limits.test.ts',
   'test/sync/forced-re-enrolment.test.ts',
   'test/sync/last-good-policy.test.ts',
