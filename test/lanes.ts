@@ -34,6 +34,7 @@ export const EXCLUSIVE: Readonly<Record<string, string>> = {
   'test/sync/event-journal.test.ts': 'its kill -9 case needs the writer to journal 100 events in four random 0–150 ms windows: in a shared lane it wrote 96',
   'test/fresh-machine/system-parts.test.ts': 'runs other files (event-journal among them) nested, with their timing claims: in a shared lane the journal writer fell short',
   'test/renderer/status-window.test.ts': 'Chromium page loads (30 s) and the bridge\'s 5 s wait for the agent\'s answer: in a shared lane pages timed out (and at load 18 even alone the agent once missed its 5 s)',
+  'test/sync/sync-agent.test.ts': 'every request to the in-process server has 0.8 s (so a hang is told apart quickly): in a shared lane enrolment missed it',
   'test/sync/kill-during-upload.test.ts': 'stress: 50 agent starts killed with kill -9, and 80 % of the kills must land in a 1.5 s window',
   'test/sync/retry-backoff.test.ts': 'measures waits on the monotonic clock while faketime jumps the wall clock',
 };
@@ -79,7 +80,6 @@ export const SHARED: readonly string[] = [
   'test/sync/last-good-policy.test.ts',
   'test/sync/managed-config.test.ts',
   'test/sync/server-client.test.ts',
-  'test/sync/sync-agent.test.ts',
   'test/sync/sync-cli.test.ts',
   'test/sync/token-store.test.ts',
   'test/tray/agent-connection.test.ts',
