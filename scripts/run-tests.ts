@@ -20,9 +20,11 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /**
  * Each file runs as `node --test` ran it, in a process of its own with Node's test harness: 5 minutes for each test
  * (a test may ask for more, as the kill -9 test does). Not through `node --test FILE`, which would also give the
- * whole FILE those 5 minutes: a file whose tests take longer in all would fail.
+ * whole FILE those 5 minutes: a file whose tests take longer in all would fail. --test-force-exit: once its tests
+ * have ended, the process exits even if something a failed test started still runs (`node --test` ended such a
+ * file at its time-out; without it the file would never end).
  */
-const NODE_TEST_ARGS = ['--import', 'tsx', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec'];
+const NODE_TEST_ARGS = ['--import', 'tsx', '--test-concurrency=1', '--test-timeout=300000', '--test-force-exit', '--test-reporter=spec'];
 /** A guard against a file that never ends (a hang after its tests): no file of the suite came near it. */
 const FILE_TIMEOUT_MS = 40 * 60_000;
 const DEFAULT_LANES = 3;
