@@ -1,7 +1,8 @@
 // The machine the suite runs on, judged as the agent would judge it: every process /proc shows, read by the
 // agent's own process source and matched against the built-in policy. No AI CLI runs on a test machine except
-// the ones tests start, so anything identified must descend from a test runner (`node --test`). The control
-// proves the check can fail: an identifiable process orphaned away from the runner is reported.
+// the ones tests start, so anything identified must descend from a test runner (`node --test`, or `npm test`'s
+// scripts/run-tests.ts). The control proves the check can fail: an identifiable process orphaned away from the
+// runner is reported.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ interface Identified {
   argv: readonly string[];
 }
 
-const isTestRunner = (p: SeenProcess) => /\/node[0-9.]*$/.test(p.exe ?? '') && p.argv.includes('--test');
+const isTestRunner = (p: SeenProcess) => /\/node[0-9.]*$/.test(p.exe ?? '') && (p.argv.includes('--test') || p.argv.some((a) => a.endsWith('scripts/run-tests.ts')));
 
 /** Every running process the matcher names as a tool, and which of them no test runner started. */
 async function judgeMachine(): Promise<{ judged: number; identified: Identified[]; unexplained: Identified[] }> {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, it } from 'node:test';
 import { agentStopper } from '../../agent/enforcement/agent-stopper.ts';
 import { ProcFsSource } from '../../agent/process/procfs-source.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const source = new ProcFsSource();
 const stopper = agentStopper(source);
@@ -91,9 +92,11 @@ it('reports a process that already exited as gone, without signalling anything',
 it('stops a whole tree: the target, its children and grandchildren, and writes the explanation while frozen', async () => {
   const shell = spawn('sh', ['-c', 'sleep 300 & (sleep 300 & sleep 300; wait) & wait'], { stdio: 'ignore' });
   children.push(shell);
-  await new Promise((r) => setTimeout(r, 300));
-  const tree = await source.descendants(shell.pid!);
-  assert.ok(tree.length >= 4, `expected 4+ descendants, got ${tree.length}`);
+  // The shell, a subshell and three sleeps: wait until the whole tree has started.
+  const tree = await waitFor(async () => {
+    const t = await source.descendants(shell.pid!);
+    return t.length >= 4 && t;
+  }, 'the shell\'s 4 descendants');
   let explainedWhileFrozen = false;
   const outcome = await stopper.stopTree((await source.identity(shell.pid!))!, () => {
     explainedWhileFrozen = /^State:\s+T/m.test(procStatus(shell.pid!));
@@ -101,8 +104,7 @@ it('stops a whole tree: the target, its children and grandchildren, and writes t
   assert.ok(outcome.stopped);
   assert.ok(explainedWhileFrozen, 'the target is frozen (SIGSTOP) while the explanation is written');
   assert.equal(outcome.killed.length, 1 + tree.length);
-  await new Promise((r) => setTimeout(r, 200));
-  for (const p of tree) assert.ok(!alive(p.pid) || isZombie(p.pid), `descendant ${p.pid} survived`);
+  await waitFor(() => tree.every((p) => !alive(p.pid) || isZombie(p.pid)), 'every descendant to end', 5000);
 });
 
 function procStatus(pid: number): string {
@@ -120,7 +122,7 @@ it('does not trust a descendant list: a process whose parent now is not one it f
   const shell = spawn('sh', ['-c', 'sleep 300 & wait'], { stdio: 'ignore' });
   const bystander = sleeper();
   children.push(shell);
-  await new Promise((r) => setTimeout(r, 300));
+  await waitFor(async () => (await source.descendants(shell.pid!)).length >= 1, 'the shell\'s sleep');
   // A source whose tree also names an unrelated live process, as a parent pid recorded long ago would.
   const stale: ProcFsSource = Object.create(source) as ProcFsSource;
   stale.descendants = async (pid) => [...(await source.descendants(pid)), (await source.identity(bystander.pid!))!];

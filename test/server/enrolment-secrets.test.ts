@@ -46,10 +46,12 @@ test('a single-use secret with groups: enrols one device into them, then never a
 });
 
 test('a secret stops working when it expires or IT revokes it', async () => {
-  const short = (await admin(['enrolment-secret', 'create', '--expires', '2s'])).stdout.trim();
+  // 15 s: the admin CLI that creates it must start, print it and exit inside that time, which took over 2 s on a
+  // loaded machine; the test then waits for the expiry instead of sleeping.
+  const short = (await admin(['enrolment-secret', 'create', '--expires', '15s'])).stdout.trim();
   assert.equal((await enrol(short)).status, 201, 'no --uses: as many enrolments as it likes until then');
   assert.equal((await enrol(short)).status, 201);
-  await eventually('the secret to expire', async () => (await enrol(short)).status === 401, 30_000);
+  await eventually('the secret to expire', async () => (await enrol(short)).status === 401, 60_000);
 
   const made = await admin(['--json', 'enrolment-secret', 'create', '--uses', '5', '--expires', '1h']);
   const { id, secret } = JSON.parse(made.stdout) as { id: string; secret: string };

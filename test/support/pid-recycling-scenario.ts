@@ -97,7 +97,9 @@ async function main(): Promise<void> {
   const seen = source.pollSync().find((p) => p.pid === tool.pid);
   if (!seen) throw new Error('the source did not report the look-alike');
   const outcome = await stopper.stopTree({ pid: seen.pid, startTime: seen.startTime, exe: seen.exe });
-  await sleep(100);
+  // SIGKILL is sent; a loaded machine can take a while to run the dying processes to their end. Up to 5 s, then
+  // the states are reported as they are (the test fails on any that is still alive).
+  for (let waited = 0; waited < 5000 && outcome.killed.some((k) => !['gone', 'Z'].includes(state(k.pid))); waited += 50) await sleep(50);
   console.log(
     JSON.stringify({
       shellPid,

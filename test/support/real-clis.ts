@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withInstallLock } from './install-lock.ts';
 
 /** Pinned so that a test run is reproducible; the versions the catalog was verified against. */
 export const REAL_CLIS = {
@@ -47,10 +48,16 @@ export function installNpmGlobal(key: string, spec: { pkg: string; version: stri
     bin: join(prefix, 'bin', spec.bin),
     packageDir: join(prefix, 'lib', 'node_modules', ...spec.pkg.split('/')),
   };
-  if (existsSync(join(prefix, '.complete'))) return result;
-
-  // Build in a staging dir and rename into place, so a run killed half-way never leaves a broken cache entry.
+  const complete = () => existsSync(join(prefix, '.complete'));
+  if (complete()) return result;
   mkdirSync(REAL_CLI_CACHE, { recursive: true });
+  // Test files running side by side wait for one install rather than each downloading the same package.
+  withInstallLock(`${prefix}.lock`, complete, () => installInto(prefix, spec));
+  return result;
+}
+
+function installInto(prefix: string, spec: { pkg: string; version: string; postinstall?: string }): void {
+  // Build in a staging dir and rename into place, so a run killed half-way never leaves a broken cache entry.
   const staging = `${prefix}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   execFileSync('npm', ['install', '-g', '--prefix', staging, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', `${spec.pkg}@${spec.version}`], {
@@ -69,7 +76,6 @@ export function installNpmGlobal(key: string, spec: { pkg: string; version: stri
     rmSync(staging, { recursive: true, force: true });
     if (!existsSync(join(prefix, '.complete'))) throw err;
   }
-  return result;
 }
 
 /** The installed version, read from the package itself (proves the install is the real package). */

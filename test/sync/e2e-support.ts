@@ -2,7 +2,7 @@
 // database), a managed config pinning its key, and sync harness processes (test/sync/sync-harness.ts: sync and
 // the status API, no enforcement) that can be killed at any moment. The agent as shipped: test/support/agent-process.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,10 +12,14 @@ import { DATA_FILES } from '../../server/data-dir.ts';
 import { AdminClient } from '../../server/admin-client.ts';
 import { statusApiRequest } from '../../agent/status-client.ts';
 import type { AgentStatus } from '../../agent/status-types.ts';
+import { startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { CORDON_BIN } from '../support/cli.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const BUNDLE = join(REPO, 'node_modules', '.cache', 'cordon-test', 'sync-harness.mjs');
+// One file per test process: files running side by side (npm test's lanes), or other checkouts sharing this
+// node_modules, would otherwise rewrite the bundle while another process is starting it. Inside node_modules, so
+// that its npm imports resolve.
+const BUNDLE = join(REPO, 'node_modules', '.cache', 'cordon-test', `sync-harness-${process.pid}.mjs`);
 let bundled: Promise<string> | undefined;
 
 /**
@@ -45,8 +49,21 @@ export function syncHarnessBundle(): Promise<string> {
     ],
     outfile: BUNDLE,
     logLevel: 'warning',
-  }).then(() => BUNDLE);
+  }).then(() => {
+    process.once('exit', () => rmSync(BUNDLE, { force: true }));
+    return BUNDLE;
+  });
   return bundled;
+}
+
+/**
+ * The real `cordon agent`, scoped to this test process, with IT's managed config: bin/cordon.js (the sources
+ * through tsx) by default, or `entry`, the same CLI bundled as it ships (starts in a fraction of the time, which
+ * is what lets 50 kill -9 rounds fit on two loaded cores).
+ */
+export function realAgent(config: string, stateDir?: string, entry?: string): Promise<AgentProcess> {
+  // No inventory walk (a kill test starts 50 agents); no D-Bus session: the device token goes to the root-only file.
+  return startAgent({ stateDir, entry, readyTimeoutMs: 180_000, args: ['--inventory', 'off'], env: { CORDON_CONFIG: config, DBUS_SESSION_BUS_ADDRESS: '' } });
 }
 
 export class RealServer {

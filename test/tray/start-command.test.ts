@@ -14,7 +14,7 @@ import { waitFor } from '../support/wait-for.ts';
 
 const NO_DISPLAY = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DISPLAY' && k !== 'WAYLAND_DISPLAY'));
 
-test('cordon start without a display explains what is missing, runs the local server and the agent headless, exits 0 on SIGTERM', async () => {
+test('cordon start without a display explains what is missing, runs the local server and the agent headless, exits 0 on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-start-'));
   const socket = join(dir, 'agent.sock');
   const child = spawn(process.execPath, [CORDON_BIN, 'start', '--socket', socket, '--state-dir', join(dir, 'state'), '--scope-pid', String(process.pid), '--server-port', '0'], {
@@ -25,8 +25,14 @@ test('cordon start without a display explains what is missing, runs the local se
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A failed assertion must not leave the server and agent running (the test file would never exit).
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
 
-  const status = await waitFor(() => statusApiRequest<AgentStatus>(socket, 'GET', '/v1/status', undefined, 2000).then((r) => r.body).catch(() => undefined), 'the headless agent to answer');
+  // 60 s, as for any agent's start (test/support/agent-process.ts): here a server starts first, all through tsx,
+  // and 20 s was not enough on a loaded machine.
+  const status = await waitFor(() => statusApiRequest<AgentStatus>(socket, 'GET', '/v1/status', undefined, 2000).then((r) => r.body).catch(() => undefined), 'the headless agent to answer', 60_000);
   assert.equal(status.scope, 'user');
   assert.equal(status.mode, 'enforce');
   assert.match(out, /^Local Cordon server on http:\/\/127\.0\.0\.1:\d+ \(embedded database in .*local-server\); admin token in /m);
@@ -34,6 +40,7 @@ test('cordon start without a display explains what is missing, runs the local se
   const connected = await waitFor(
     () => statusApiRequest<AgentStatus>(socket, 'GET', '/v1/status', undefined, 2000).then((r) => (r.body.enrolment.state === 'enrolled' && r.body.policy.source === 'server' && r.body.sync.state === 'ok' ? r.body : undefined)),
     'the agent to enrol with the local server',
+    60_000,
   );
   assert.equal(connected.policy.id, 'cordon-default');
   const paragraph = out.split('\n').find((l) => l.startsWith('Cordon cannot open'))!;
