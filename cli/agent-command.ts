@@ -2,6 +2,7 @@
 import { createAgentLog } from '../agent/agent-log.ts';
 import { currentScope, defaultAgentPaths } from '../agent/agent-paths.ts';
 import { AgentRuntime } from '../agent/agent-runtime.ts';
+import { readProcStat } from '../agent/process/proc-fs.ts';
 import { lstatSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { managedConfigPath } from '../agent/sync/managed-config-path.ts';
@@ -104,7 +105,7 @@ export const agentCommand: Command = {
     process.stdout.write(
       `cordon agent ${AGENT_VERSION}: ${s.mode === 'enforce' ? 'enforcing' : 'monitoring'} policy "${s.policy.name}" (${s.policy.source}) for ${scope === 'machine' ? 'every user' : 'this user'}${scopePid ? ` under pid ${scopePid}` : ''}${managedConfig ? `; server ${managedConfig.serverUrl}` : ''}; status on ${values.socket ?? paths.socket}\n`,
     );
-    await untilStopSignal();
+    await Promise.race([untilStopSignal(), scopePid !== undefined ? untilScopeEnds(scopePid) : new Promise<never>(() => {})]);
     await agent.stop();
     if (agent.stuckThreads > 0) {
       // Node waits for every thread before exiting, and a thread blocked in a kernel read (a hung mount) never
@@ -115,3 +116,21 @@ export const agentCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/**
+ * Resolves when the process a scoped agent serves is gone (or its pid now names another process): a trial or
+ * test agent must not outlive its scope, or it would enforce on whatever process is given that pid next.
+ */
+function untilScopeEnds(pid: number): Promise<void> {
+  const started = readProcStat(pid)?.startTime;
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (started === undefined || readProcStat(pid)?.startTime !== started) {
+        clearInterval(timer);
+        process.stderr.write(`cordon agent: process ${pid} (the --scope-pid) has ended; stopping\n`);
+        resolve();
+      }
+    }, 1000);
+    timer.unref();
+  });
+}

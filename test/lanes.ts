@@ -36,6 +36,10 @@ export const EXCLUSIVE: Readonly<Record<string, string>> = {
   'test/renderer/status-window.test.ts': 'Chromium page loads (30 s) and the bridge\'s 5 s wait for the agent\'s answer: in a shared lane pages timed out (and at load 18 even alone the agent once missed its 5 s)',
   'test/sync/sync-agent.test.ts': 'every request to the in-process server has 0.8 s (so a hang is told apart quickly): in a shared lane enrolment missed it',
   'test/sync/kill-during-upload.test.ts': 'stress: 50 agent starts killed with kill -9, and 80 % of the kills must land in a 1.5 s window',
+  'test/exec-guard/large-scan-lane.test.ts': 'fanotify exec guard, and small verdicts must meet their deadline while a 245 MB file is scanned',
+  'test/exec-guard/verdict-cache.test.ts': 'fanotify exec guard helper on the machine\'s mounts: every exec on the machine waits for it',
+  'test/agent/hung-mount.test.ts': 'a FUSE read that never returns and a 3 s per-read timeout the agent must act on while stopping a real tool',
+  'test/agent/identification-pool.test.ts': 'stuck reads against per-read timeouts (3 s) and a bound on abandoned threads',
   'test/sync/retry-backoff.test.ts': 'measures waits on the monotonic clock while faketime jumps the wall clock',
 };
 
@@ -108,6 +112,10 @@ export const SHARED: readonly string[] = [
   'test/policy/published-schemas.test.ts',
   'test/policy/signing.test.ts',
   'test/policy/vendor-text.test.ts',
+  'test/agent/scope-end.test.ts',
+  'test/agent/windows-platform.test.ts',
+  'test/agent/user-accounts.test.ts',
+  'test/exec-guard/late-answer-fd.test.ts',
 ];
 
 export interface LanePlan {
