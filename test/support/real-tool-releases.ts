@@ -54,6 +54,9 @@ export const REAL_TOOL_RELEASES: readonly RealToolRelease[] = [
   { toolId: 'gemini-cli', pkg: '@google/gemini-cli', version: '0.61.0', file: 'bundle/gemini.js', native: false, loader: true },
   { toolId: 'continue-cli', pkg: '@continuedev/cli', version: '1.5.47', file: 'dist/cn.js', native: false, loader: true },
   { toolId: 'pi-coding-agent', pkg: '@mariozechner/pi-coding-agent', version: '0.73.1', file: 'dist/cli.js', native: false, loader: true },
+  { toolId: 'codebuddy-code', pkg: '@tencent-ai/agent-sdk', version: '0.3.201', file: 'cli/bin/codebuddy', native: false },
+  { toolId: 'jules', pkg: '@google/jules', version: '0.1.42', file: 'run.cjs', native: false },
+  { toolId: 'junie', pkg: '@jetbrains/junie', version: '3110.7.0', file: 'shim/junie', native: false },
   { toolId: 'claude-code-acp', pkg: '@zed-industries/claude-code-acp', version: '0.16.2', file: 'dist/index.js', native: false, loader: true, identifiedAs: { toolId: 'claude-code', via: 'claude-code-acp' } },
 ];
 
