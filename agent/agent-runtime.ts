@@ -210,7 +210,14 @@ export class AgentRuntime {
     try {
       await agent.server.listen();
     } catch (err) {
-      if (!(err instanceof StatusPipeTaken)) throw err;
+      if (!(err instanceof StatusPipeTaken)) {
+        // Not starting (another agent runs here): end the threads already started, or they keep this process
+        // alive. Nothing is flushed: the state directory is the running agent's.
+        await agent.identification.stop();
+        await agent.syncAgent?.stop();
+        await agent.watchdog?.stop();
+        throw err;
+      }
       // Enforcement needs no status API: keep enforcing, tell IT.
       agent.problem('status-pipe', err.message);
       agent.record({ id: crypto.randomUUID(), type: 'agent.error', at: new Date().toISOString(), message: err.message, detail: { operation: 'status-pipe', pipe: err.pipe } });
