@@ -81,6 +81,9 @@ export const agentCommand: Command = {
       log.error({ problem: managedConfigProblem }, 'managed config rejected');
     }
     if (managedConfig && values.policy) throw new UsageError(`--policy cannot be used on a managed machine: the policy comes from ${managedConfig.serverUrl} (managed config ${managedConfig.source})`);
+    // Listening for a stop before starting: the status socket answers while start-up still runs (threads, the
+    // exec guard, the first pass), and a SIGTERM then must stop the agent cleanly, not kill it by default action.
+    const stopSignal = untilStopSignal();
     const agent = await AgentRuntime.start({
       managedConfig,
       managedConfigProblem,
@@ -105,7 +108,7 @@ export const agentCommand: Command = {
     process.stdout.write(
       `cordon agent ${AGENT_VERSION}: ${s.mode === 'enforce' ? 'enforcing' : 'monitoring'} policy "${s.policy.name}" (${s.policy.source}) for ${scope === 'machine' ? 'every user' : 'this user'}${scopePid ? ` under pid ${scopePid}` : ''}${managedConfig ? `; server ${managedConfig.serverUrl}` : ''}; status on ${values.socket ?? paths.socket}\n`,
     );
-    await Promise.race([untilStopSignal(), scopePid !== undefined ? untilScopeEnds(scopePid) : new Promise<never>(() => {})]);
+    await Promise.race([stopSignal, scopePid !== undefined ? untilScopeEnds(scopePid) : new Promise<never>(() => {})]);
     await agent.stop();
     if (agent.stuckThreads > 0) {
       // Node waits for every thread before exiting, and a thread blocked in a kernel read (a hung mount) never
