@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
@@ -193,7 +193,7 @@ test(`symlink swaps race quarantine and restore for ${SECONDS} s: nothing outsid
   const stores = [join(root, 'state'), ...(otherFs ? [join(otherFs, 'state')] : [])];
   // Without a second file system the rounds are all renames: a narrowed run, so CI fails it (requireSetup throws).
   if (requireSetup(noOtherFs)) t.diagnostic(`${noOtherFs}: no cross-device rounds`);
-  const counts = { rounds: 0, quarantined: 0, quarantineRefused: 0, restored: 0, restoreRefused: 0, violations: 0, toolInPlace: 0, toolInStore: 0, toolLost: 0 };
+  const counts = { rounds: 0, quarantined: 0, quarantineRefused: 0, restored: 0, restoreRefused: 0, violations: 0, toolInPlace: 0, toolInStore: 0, toolAsideByAttacker: 0, toolLost: 0 };
   const violations: string[] = [];
   const lost: string[] = [];
   buildTool();
@@ -239,8 +239,13 @@ test(`symlink swaps race quarantine and restore for ${SECONDS} s: nothing outsid
     // Held: in an item of any state (a restore the attacker blocked stays 'restoring' until recovery can finish it).
     const items = existsSync(store.dir) ? readdirSync(store.dir).filter((n) => !n.startsWith('.')) : [];
     const held = items.some((id) => existsSync(join(store.dir, id, 'payload', '0', 'package.json')));
+    // The attacker's own four-rename swap can be cut short by root's rename into the same name, leaving the tool
+    // whole under the attacker's temporary name (<dir>.real, see race-attacker.mjs): left there by the attacker,
+    // not lost by Cordon. Counted apart so that it stays visible.
+    const aside = !whole && !held && leftAsideByAttacker(pkg, toolFiles);
     if (whole) counts.toolInPlace++;
     else if (held) counts.toolInStore++;
+    else if (await aside) counts.toolAsideByAttacker++;
     else {
       counts.toolLost++;
       if (lost.length < 5) lost.push(`round ${counts.rounds}: ${existsSync(pkg) ? compareSnapshots(toolFiles, await snapshotTree(pkg)).slice(0, 3).join('; ') : 'missing'}; ${lostDiagnostics(store, items, recovery)}`);
@@ -256,3 +261,13 @@ test(`symlink swaps race quarantine and restore for ${SECONDS} s: nothing outsid
   // The canaries are still exactly as built (statSync: nothing followed a link to them and changed them).
   assert.equal(statSync(join(root, 'victim')).mode & 0o7777, 0o600);
 });
+
+/** Is the tool whole under the attacker's temporary name of its package directory or one of its parents? */
+async function leftAsideByAttacker(pkg: string, toolFiles: Awaited<ReturnType<typeof snapshotTree>>): Promise<boolean> {
+  // lib/node_modules/@openai/codex: the attacker swaps any of these four directories.
+  for (let level = 0, dir = pkg, rest = ''; level < 4; level++, rest = `/${basename(dir)}${rest}`, dir = dirname(dir)) {
+    const aside = `${dir}.real${rest}`;
+    if (existsSync(aside) && compareSnapshots(toolFiles, await snapshotTree(aside)).length === 0) return true;
+  }
+  return false;
+}
