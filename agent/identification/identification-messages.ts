@@ -1,19 +1,10 @@
 // What the agent's main thread and its identification threads (identification-worker.ts) say to each other.
 // A thread identifies one process at a time with its own Matcher; the main thread only sends observations and
 // receives decisions, so no file a user controls is ever read on the agent's event loop.
-import type { CompiledPolicy, Decision, DeviceContext } from '../../policy/index.ts';
+import type { CompiledPolicy, Decision, DeviceContext, ProcessObservation } from '../../policy/index.ts';
 
 /** A process as the watcher saw it, without the lazy callbacks (the thread reads cwd from procDir itself). */
-export interface ObservedProcess {
-  pid: number;
-  ppid: number;
-  uid: number;
-  startTime: number;
-  exe: string | null;
-  argv: readonly string[];
-  user?: string;
-  procDir?: string;
-}
+export type ObservedProcess = Omit<ProcessObservation, 'cwd'>;
 
 /** Paths a thread must not touch: an earlier read there never returned (whole mounts, or single files). */
 export interface RefusedPlaces {
